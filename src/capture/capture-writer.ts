@@ -16,7 +16,8 @@ export interface ByteSink {
 export class MemorySink implements ByteSink {
   private readonly chunks: Uint8Array[] = [];
   write(chunk: Uint8Array): void {
-    this.chunks.push(chunk.slice());
+    // Buffer.from copies; `slice` on a Buffer would keep a view of the writer's reused buffer.
+    this.chunks.push(Buffer.from(chunk));
   }
   close(): void {}
   bytes(): Buffer {
@@ -169,6 +170,11 @@ export interface PcapngInterface {
   /** `if_tsresol` option byte: 6 = microseconds (the default), 9 = nanoseconds, 0x80|n = 2^-n. */
   tsresol?: number;
   name?: string;
+  /**
+   * `if_tsoffset` option: whole seconds the reader adds to every timestamp of this interface.
+   * The writer subtracts it, so `packet()` still takes the real time.
+   */
+  tsoffset?: number;
 }
 
 /** Block types of pcapng (draft-ietf-opsawg-pcapng). */
@@ -240,6 +246,11 @@ export class PcapngWriter {
         o.u8(iface.tsresol);
         o.pad4();
       }
+      if (iface.tsoffset !== undefined) {
+        o.u16(14); // if_tsoffset
+        o.u16(8);
+        o.u64(BigInt.asUintN(64, BigInt(iface.tsoffset)));
+      }
       o.u16(0); // opt_endofopt
       o.u16(0);
     });
@@ -250,7 +261,8 @@ export class PcapngWriter {
     const iface = this.interfaces[ifId];
     if (iface === undefined) throw new RangeError(`no interface ${ifId} in this section`);
     const units = tsresolUnits(iface.tsresol ?? 6);
-    return (BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec)) * units / 1_000_000_000n;
+    const sec = BigInt(tsSec) - BigInt(iface.tsoffset ?? 0);
+    return ((sec * 1_000_000_000n + BigInt(tsNsec)) * units) / 1_000_000_000n;
   }
 
   /** An Enhanced Packet Block. */

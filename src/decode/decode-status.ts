@@ -24,6 +24,7 @@ export const TRUNCATED_ICMP = 17;
 export const TRUNCATED_ICMPV6 = 18;
 export const BAD_IP_VERSION = 19; // raw-IP link whose first nibble is neither 4 nor 6
 export const UNSUPPORTED_LINK_TYPE = 20;
+export const TRUNCATED_IP = 21; // raw-IP link frame too short to hold even the version nibble
 
 /** Reason names, indexed by code; these are the keys of `decode_errors` in reports. */
 export const DECODE_REASONS: readonly string[] = [
@@ -48,4 +49,5 @@ export const DECODE_REASONS: readonly string[] = [
   "truncated_icmpv6",
   "bad_ip_version",
   "unsupported_link_type",
+  "truncated_ip",
 ];

@@ -1,0 +1,65 @@
+/**
+ * The two ways a capture file can fail, kept apart on purpose:
+ *
+ * - `CaptureFileError` is thrown when there is nothing to read at all: the file cannot be
+ *   opened, is empty, or is not a capture file. Nothing was delivered to the sink.
+ * - `CaptureDamage` is returned (never thrown) when a readable capture goes bad part-way:
+ *   every packet before the damage was delivered, and the damage says where and why it stopped.
+ *
+ * Messages are one plain sentence meant for the person running `netnet`; they never carry a
+ * stack trace or a Node error string.
+ */
+
+/** Codes of `CaptureFileError`, stable across releases (the CLI maps them to exit codes). */
+export const CAPTURE_FILE_ERROR_CODES = [
+  "file_open", // missing, unreadable, a directory
+  "empty_file", // zero bytes (or a gzip stream that holds zero bytes)
+  "not_a_capture", // first bytes are no pcap/pcapng magic, or fewer than 4 bytes
+] as const;
+export type CaptureFileErrorCode = (typeof CAPTURE_FILE_ERROR_CODES)[number];
+
+/** Codes of `CaptureDamage`, stable across releases. */
+export const CAPTURE_DAMAGE_CODES = [
+  "truncated_header", // pcap: the file ends inside the 24-byte file header
+  "truncated_record", // pcap: the file ends inside a record
+  "bad_record_length", // pcap: a record claims more than MAX_RECORD_BYTES
+  "truncated_block", // pcapng: the file ends inside a block
+  "bad_block_length", // pcapng: length < 12, not a multiple of 4, too big, or trailer differs
+  "bad_packet_length", // pcapng: a packet block's captured length runs past the block
+  "bad_byte_order_magic", // pcapng: a section header whose byte-order magic is neither order
+  "unsupported_version", // pcapng: a section whose major version is not 1
+  "bad_interface_id", // pcapng: a packet block names an interface the section never described
+  "bad_option", // pcapng: an interface option runs past its block or has the wrong length
+  "truncated_gzip", // the gzip stream ends early
+  "bad_gzip", // the gzip stream is corrupt
+  "read_error", // the operating system failed a read part-way through
+] as const;
+export type CaptureDamageCode = (typeof CAPTURE_DAMAGE_CODES)[number];
+
+/** Where and why a capture stopped being readable. */
+export interface CaptureDamage {
+  code: string;
+  message: string;
+  /** Byte offset in the (uncompressed) stream where the damage starts. */
+  offset: number;
+}
+
+/** Thrown by the capture readers when there is no capture to read. */
+export class CaptureFileError extends Error {
+  readonly code: CaptureFileErrorCode;
+  constructor(code: CaptureFileErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CaptureFileError";
+    this.code = code;
+  }
+}
+
+/**
+ * Records bigger than this are damage, not a reason to allocate: no link layer comes close
+ * (the largest snaplen any tool uses is 256 KiB), so a larger length means the length field
+ * itself is garbage, and trusting it would let one corrupt file allocate gigabytes.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+/** MAX_RECORD_BYTES as people read it, for damage messages. */
+export const MAX_RECORD_TEXT = "256 MiB";

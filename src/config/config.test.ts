@@ -1,0 +1,70 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about ${VAR} placeholders in config text.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  ConfigError,
+  defaultConfig,
+  loadConfigFile,
+  parseConfig,
+  substituteEnv,
+} from "./config.js";
+
+test("${VAR} and ${VAR:-default} are replaced from the environment", () => {
+  const env = { NETNET_IFACE: "eth1", EMPTY: "" };
+  assert.equal(
+    substituteEnv("a: ${NETNET_IFACE} b: ${MISSING:-lo} c: ${MISSING} d: ${EMPTY:-x}", env),
+    "a: eth1 b: lo c:  d: x",
+  );
+});
+
+test("defaults match the original daemon's sample config", () => {
+  const c = defaultConfig();
+  assert.equal(c.api.port, 8082);
+  assert.equal(c.api.session_expiry, 3600);
+  assert.equal(c.tracking.idle_timeout, 300);
+  assert.equal(c.tracking.cleanup_interval, 60);
+  assert.equal(c.tracking.max_flows, 1 << 20);
+  assert.equal(c.stats.window_size, 60);
+  assert.equal(c.stats.history_depth, 24);
+  assert.equal(c.database.retention_days, 7);
+});
+
+test("an error names the key, the bad value and what is allowed", () => {
+  assert.throws(
+    () => parseConfig({ tracking: { idle_timeout: "soon" } }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.message.includes("tracking.idle_timeout") &&
+      err.message.includes('"soon"') &&
+      err.message.includes("number"),
+  );
+  assert.throws(
+    () => parseConfig({ stats: { window_size: -5 } }),
+    (err: unknown) => err instanceof ConfigError && /stats\.window_size.*-5/.test(err.message),
+  );
+  assert.throws(
+    () => parseConfig({ tracking: { idle_timout: 5 } }),
+    (err: unknown) =>
+      err instanceof ConfigError && err.message.includes('unknown key "tracking.idle_timout"'),
+  );
+});
+
+test("a config file is read, substituted and validated; bad YAML says so", () => {
+  const dir = mkdtempSync(join(tmpdir(), "netnet-config-"));
+  try {
+    const good = join(dir, "good.yaml");
+    writeFileSync(good, "interface:\n  name: ${TEST_IF:-lo}\ntracking:\n  idle_timeout: 30\n");
+    const c = loadConfigFile(good, {});
+    assert.equal(c.interface.name, "lo");
+    assert.equal(c.tracking.idle_timeout, 30);
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "tracking: [unclosed\n");
+    assert.throws(() => loadConfigFile(bad, {}), /not valid YAML/);
+    assert.throws(() => loadConfigFile(join(dir, "missing.yaml"), {}), /cannot read config file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

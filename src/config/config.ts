@@ -1,0 +1,173 @@
+/**
+ * Configuration: one YAML file with `${VAR}` and `${VAR:-default}` substituted from the
+ * environment, validated into a typed object. Every key of the original daemon's config is
+ * accepted (see shared/reference/API-CONTRACT.md); errors name the key, the bad value and
+ * what is allowed.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive();
+const positiveInt = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int()
+    .positive();
+
+export const configSchema = z
+  .object({
+    interface: z
+      .object({
+        name: z.union([z.string(), z.array(z.string())]).default(""),
+        promiscuous: z.boolean().default(true),
+        snaplen: positiveInt("snaplen").max(262144).default(65535),
+        timeout_ms: z.number().int().min(0).default(1000),
+        bpf_filter: z.string().default(""),
+      })
+      .strict()
+      .prefault({}),
+    offline: z
+      .object({ file: z.string().default("") })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(8082),
+        token: z.string().default(""),
+        session_expiry: positiveInt("session_expiry").default(3600),
+        static_files_dir: z.string().default(""),
+      })
+      .strict()
+      .prefault({}),
+    users: z
+      .array(z.object({ username: z.string().min(1), password: z.string().min(1) }).strict())
+      .default([]),
+    tracking: z
+      .object({
+        idle_timeout: positive("idle_timeout").default(300),
+        cleanup_interval: positive("cleanup_interval").default(60),
+        max_flows: positiveInt("max_flows")
+          .max(1 << 26)
+          .default(1 << 20),
+        max_hosts: positiveInt("max_hosts")
+          .max(1 << 26)
+          .default(1 << 20),
+      })
+      .strict()
+      .prefault({}),
+    stats: z
+      .object({
+        window_size: positiveInt("window_size").max(86400).default(60),
+        history_depth: positiveInt("history_depth").max(100000).default(24),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        path: z.string().default("./data/netnet.db"),
+        retention_days: positive("retention_days").default(7),
+      })
+      .strict()
+      .prefault({}),
+    privilege: z
+      .object({
+        drop: z.boolean().default(false),
+        user: z.string().default(""),
+        group: z.string().default(""),
+      })
+      .strict()
+      .prefault({}),
+    logging: z
+      .object({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+        file: z.string().default(""),
+        timestamps: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type NetnetConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` with the environment's value. An unset variable
+ * without a default becomes the empty string, as envsubst does with the original's config.
+ */
+export function substituteEnv(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_m, name: string, def?: string) => {
+      const v = env[name];
+      if (v !== undefined && v !== "") return v;
+      return def ?? "";
+    },
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const s = JSON.stringify(value);
+  return s === undefined ? String(value) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Validates a parsed document; the error names the key, the bad value and what is allowed. */
+export function parseConfig(doc: unknown, source = "config"): NetnetConfig {
+  const result = configSchema.safeParse(doc ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const where = issue.path.length > 0 ? `${issue.path.join(".")}.` : "";
+      return `unknown key ${issue.keys.map((k) => `"${where}${k}"`).join(", ")}`;
+    }
+    const key = issue.path.join(".") || "(top level)";
+    return `${key}: ${issue.message} (got ${describe(valueAt(doc, issue.path))})`;
+  });
+  throw new ConfigError(`invalid ${source}: ${lines.join("; ")}`, "config_invalid");
+}
+
+/** Reads, substitutes and validates a config file. */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): NetnetConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err: unknown) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`cannot read config file ${path}: ${reason}`, "config_read");
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(substituteEnv(text, env));
+  } catch (err: unknown) {
+    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new ConfigError(`config file ${path} is not valid YAML: ${reason}`, "config_yaml");
+  }
+  return parseConfig(doc, `config file ${path}`);
+}
+
+/** The defaults, as a config with no file. */
+export function defaultConfig(): NetnetConfig {
+  return parseConfig({});
+}

@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { before, describe, test } from "node:test";
+import fc from "fast-check";
+import { fixturePath, REPO_ROOT } from "../../test/support/paths.js";
+import { readCaptureFile } from "../capture/file/capture-file-reader.js";
+import { SUPPORTED_LINK_TYPES } from "../capture/link-types.js";
+import type { PacketSink } from "../capture/packet-sink.js";
+import type { FlowEndListener, FlowTable } from "../flows/flow-table.js";
+import { PacketEngine } from "./packet-engine.js";
+
+interface Frame {
+  bytes: Uint8Array;
+  linktype: number;
+}
+
+class Collect implements PacketSink {
+  readonly frames: Frame[] = [];
+  packet(
+    buf: Uint8Array,
+    off: number,
+    caplen: number,
+    _o: number,
+    _s: number,
+    _n: number,
+    linktype: number,
+  ) {
+    this.frames.push({ bytes: buf.slice(off, off + caplen), linktype });
+  }
+}
+
+/** Sums every flow as it ends, to compare with what the engine says went into flows. */
+class FlowSums implements FlowEndListener {
+  packets = 0;
+  bytes = 0;
+  flows = 0;
+  flowEnded(t: FlowTable, idx: number): void {
+    this.flows++;
+    this.packets += t.packets[idx * 2] + t.packets[idx * 2 + 1];
+    this.bytes += t.bytes[idx * 2] + t.bytes[idx * 2 + 1];
+  }
+}
+
+function small(listener: FlowEndListener) {
+  return new PacketEngine(
+    {
+      flows: { capacity: 64, idleTimeout: 5, cleanupInterval: 1, initialCapacity: 16 },
+      stats: { windowSize: 10, historyDepth: 4, secondsKept: 30, hostCapacity: 128, windowTopN: 5 },
+    },
+    listener,
+  );
+}
+
+/** The invariants every run must keep, whatever the input. */
+function assertConsistent(e: PacketEngine, sums: FlowSums, sent: number, sentBytes: number) {
+  const t = e.stats.total;
+  assert.equal(t.packets, sent, "every frame counts once");
+  assert.equal(t.bytes, sentBytes, "every byte on the wire counts once");
+  assert.equal(
+    t.protoPackets.reduce((a, b) => a + b, 0),
+    sent,
+    "protocol classes sum to the total",
+  );
+  assert.equal(
+    t.protoBytes.reduce((a, b) => a + b, 0),
+    sentBytes,
+  );
+  assert.equal(
+    t.sizes.reduce((a, b) => a + b, 0),
+    sent,
+    "size classes sum to the total",
+  );
+  assert.equal(
+    e.statusCounts.reduce((a, b) => a + b, 0),
+    sent,
+    "one decode status per frame",
+  );
+  assert.equal(sums.packets, e.flowPackets, "flows hold exactly the packets that joined one");
+  assert.equal(sums.flows, e.flows.created, "every created flow ended exactly once");
+  assert.equal(e.flows.count, 0);
+  assert.ok(e.flowPackets <= sent);
+}
+
+describe("packet engine", () => {
+  const frames: Frame[] = [];
+  before(async () => {
+    const names = readdirSync(`${REPO_ROOT}test/fixtures`).filter((n) => /\.pcap(ng)?$/.test(n));
+    for (const name of names) {
+      const c = new Collect();
+      await readCaptureFile(fixturePath(name), c);
+      frames.push(...c.frames);
+    }
+    assert.ok(frames.length > 500, "the fixtures give a few hundred frames to mutate");
+  });
+
+  test("every fixture frame cut at every length keeps the totals consistent", () => {
+    const sums = new FlowSums();
+    const e = small(sums);
+    let sent = 0;
+    let bytes = 0;
+    let ts = 1_700_000_000;
+    for (const f of frames) {
+      for (let len = 0; len <= f.bytes.length; len++) {
+        e.packet(f.bytes, 0, len, f.bytes.length, ts, 0, f.linktype);
+        sent++;
+        bytes += f.bytes.length;
+        ts += 0.01;
+      }
+    }
+    e.finish();
+    assertConsistent(e, sums, sent, bytes);
+  });
+
+  test("random and mutated frames with any link type never throw and keep totals (fuzz)", () => {
+    const linktypes = [...SUPPORTED_LINK_TYPES, 147, 65535];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              kind: fc.constant("random" as const),
+              bytes: fc.uint8Array({ maxLength: 200 }),
+              linktype: fc.constantFrom(...linktypes),
+            }),
+            fc.record({
+              kind: fc.constant("mutated" as const),
+              pick: fc.nat(),
+              flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+                maxLength: 6,
+              }),
+              cut: fc.nat(),
+            }),
+          ),
+          { maxLength: 60 },
+        ),
+        fc.integer({ min: 0, max: 3 }),
+        (inputs, step) => {
+          const sums = new FlowSums();
+          const e = small(sums);
+          let sent = 0;
+          let bytes = 0;
+          let ts = 1_700_000_000;
+          for (const input of inputs) {
+            let data: Uint8Array;
+            let linktype: number;
+            if (input.kind === "random") {
+              data = input.bytes;
+              linktype = input.linktype;
+            } else {
+              const f = frames[input.pick % frames.length];
+              data = f.bytes.slice();
+              for (const [at, v] of input.flips) if (data.length > 0) data[at % data.length] = v;
+              data = data.subarray(0, data.length === 0 ? 0 : input.cut % (data.length + 1));
+              linktype = f.linktype;
+            }
+            // A buffer longer than the frame: bytes past caplen must never be read as the frame.
+            const buf = new Uint8Array(data.length + 16).fill(0xee);
+            buf.set(data, 8);
+            const wire = data.length + 4;
+            e.packet(buf, 8, data.length, wire, ts, 123, linktype);
+            sent++;
+            bytes += wire;
+            ts += step;
+          }
+          e.finish();
+          assertConsistent(e, sums, sent, bytes);
+        },
+      ),
+      { numRuns: 400, interruptAfterTimeLimit: 8000 },
+    );
+  });
+});

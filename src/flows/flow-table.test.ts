@@ -1,0 +1,346 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from "../decode/protocols.js";
+import { connStateOf, flowRecord } from "./flow-record.js";
+import {
+  END_EVICTED,
+  END_FLUSH,
+  END_IDLE,
+  END_REUSED,
+  type FlowEndListener,
+  FlowKey,
+  FlowTable,
+} from "./flow-table.js";
+
+const A = 0x0a000001; // 10.0.0.1
+const B = 0x0a000002; // 10.0.0.2
+
+function key(
+  proto: number,
+  src: number,
+  sport: number,
+  dst: number,
+  dport: number,
+  vlan = 0,
+): FlowKey {
+  const k = new FlowKey();
+  k.proto = proto;
+  k.family = 4;
+  k.vlan = vlan;
+  k.a3 = src;
+  k.aPort = sport;
+  k.b3 = dst;
+  k.bPort = dport;
+  return k;
+}
+
+class Ended implements FlowEndListener {
+  readonly records: {
+    state: string;
+    reason: number;
+    src: string;
+    packets: number;
+    bytes: number;
+  }[] = [];
+  flowEnded(t: FlowTable, idx: number, reason: number): void {
+    const r = flowRecord(t, idx, reason);
+    this.records.push({
+      state: connStateOf(t, idx),
+      reason,
+      src: `${r.src_ip}:${r.src_port}`,
+      packets: r.packets + r.packets_rev,
+      bytes: r.bytes + r.bytes_rev,
+    });
+  }
+}
+
+function table(listener: FlowEndListener | null = null, capacity = 1000): FlowTable {
+  return new FlowTable(
+    { capacity, idleTimeout: 60, cleanupInterval: 10, initialCapacity: 16 },
+    listener,
+  );
+}
+
+/** Plays TCP segments [fromA, flags, payload] between A:40000 and B:80. */
+function tcp(t: FlowTable, segments: [boolean, number, number][], start = 1000): number {
+  let ts = start;
+  for (const [fromA, flags, payload] of segments) {
+    const k = fromA ? key(6, A, 40000, B, 80) : key(6, B, 80, A, 40000);
+    t.update(k, flags, 60 + payload, payload, ts);
+    ts += 0.001;
+  }
+  return t.lastIdx;
+}
+
+describe("flow table", () => {
+  test("both directions of a conversation land in one flow, counted per side", () => {
+    const t = table();
+    t.update(key(17, A, 5000, B, 53), 0, 80, 38, 1);
+    assert.equal(t.lastNew, 1);
+    assert.equal(t.lastSide, 0);
+    const idx = t.lastIdx;
+    t.update(key(17, B, 53, A, 5000), 0, 120, 78, 2);
+    assert.equal(t.lastIdx, idx);
+    assert.equal(t.lastSide, 1);
+    assert.equal(t.lastNew, 0);
+    t.update(key(17, A, 5000, B, 53), 0, 80, 38, 3);
+    assert.equal(t.count, 1);
+    assert.deepEqual([...t.packets.subarray(idx * 2, idx * 2 + 2)], [2, 1]);
+    assert.deepEqual([...t.bytes.subarray(idx * 2, idx * 2 + 2)], [160, 120]);
+    assert.deepEqual([...t.firstTs.subarray(idx * 2, idx * 2 + 2)], [1, 2]);
+    assert.deepEqual([...t.lastTs.subarray(idx * 2, idx * 2 + 2)], [3, 2]);
+    assert.equal(connStateOf(t, idx), "SF");
+  });
+
+  test("flows differ by VLAN, protocol and port", () => {
+    const t = table();
+    t.update(key(17, A, 1, B, 2), 0, 60, 0, 1);
+    t.update(key(17, A, 1, B, 2, 5 << 12), 0, 60, 0, 1);
+    t.update(key(6, A, 1, B, 2), 0, 60, 0, 1);
+    t.update(key(17, A, 1, B, 3), 0, 60, 0, 1);
+    t.update(key(17, B, 2, A, 1), 0, 60, 0, 1);
+    assert.equal(t.count, 4);
+  });
+
+  test("the SYN sender is the initiator even when the SYN-ACK is seen first", () => {
+    const t = table();
+    t.update(key(6, B, 80, A, 40000), TCP_SYN | TCP_ACK, 60, 0, 1);
+    const r = flowRecord(t, t.lastIdx, END_FLUSH);
+    assert.equal(r.src_ip, "10.0.0.1");
+    assert.equal(r.src_port, 40000);
+    assert.equal(r.dst_port, 80);
+    assert.equal(r.packets, 0);
+    assert.equal(r.packets_rev, 1);
+  });
+
+  const cases: [string, [boolean, number, number][]][] = [
+    [
+      "SF",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_ACK | TCP_PSH, 100],
+        [false, TCP_ACK | TCP_PSH, 500],
+        [true, TCP_FIN | TCP_ACK, 0],
+        [false, TCP_FIN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+      ],
+    ],
+    [
+      "S0",
+      [
+        [true, TCP_SYN, 0],
+        [true, TCP_SYN, 0],
+      ],
+    ],
+    [
+      "REJ",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_RST | TCP_ACK, 0],
+      ],
+    ],
+    [
+      "S1",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_ACK | TCP_PSH, 10],
+      ],
+    ],
+    [
+      "RSTO",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_RST, 0],
+      ],
+    ],
+    [
+      "RSTR",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [false, TCP_RST | TCP_ACK, 0],
+      ],
+    ],
+    [
+      "SH",
+      [
+        [true, TCP_SYN, 0],
+        [true, TCP_FIN, 0],
+      ],
+    ],
+    [
+      "RSTOS0",
+      [
+        [true, TCP_SYN, 0],
+        [true, TCP_RST, 0],
+      ],
+    ],
+    [
+      "OTH",
+      [
+        [true, TCP_ACK | TCP_PSH, 10],
+        [false, TCP_ACK, 0],
+      ],
+    ],
+    [
+      "S2",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_FIN | TCP_ACK, 0],
+      ],
+    ],
+    [
+      "S3",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [false, TCP_FIN | TCP_ACK, 0],
+      ],
+    ],
+  ];
+  for (const [state, segments] of cases) {
+    test(`a TCP conversation of that shape has conn_state ${state}`, () => {
+      const t = table();
+      const idx = tcp(t, segments);
+      assert.equal(t.count, 1);
+      assert.equal(connStateOf(t, idx), state);
+    });
+  }
+
+  test("the TCP flags of both directions are reported nfdump style", () => {
+    const t = table();
+    const idx = tcp(t, cases[0][1]);
+    assert.equal(flowRecord(t, idx, END_FLUSH).tcp_flags, "...AP.SF");
+  });
+
+  test("a new SYN on a finished connection's 5-tuple starts a new flow", () => {
+    const ended = new Ended();
+    const t = table(ended);
+    tcp(t, cases[0][1]);
+    tcp(t, [[true, TCP_SYN, 0]], 2000);
+    assert.equal(t.count, 1);
+    assert.equal(t.created, 2);
+    assert.equal(t.reused, 1);
+    assert.equal(ended.records.length, 1);
+    assert.equal(ended.records[0].reason, END_REUSED);
+    assert.equal(ended.records[0].state, "SF");
+    assert.equal(ended.records[0].packets, 8);
+  });
+
+  test("flows idle longer than the timeout end at the next sweep, in packet time", () => {
+    const ended = new Ended();
+    const t = table(ended); // idle 60 s, sweep every 10 s
+    t.update(key(17, A, 1, B, 2), 0, 100, 0, 1000);
+    t.update(key(17, A, 3, B, 4), 0, 100, 0, 1030);
+    t.advance(1000); // first call arms the sweep
+    t.advance(1061);
+    assert.equal(t.count, 1);
+    assert.equal(ended.records.length, 1);
+    assert.equal(ended.records[0].reason, END_IDLE);
+    assert.equal(ended.records[0].src, "10.0.0.1:1");
+    assert.equal(t.expired, 1);
+    t.advance(1095);
+    assert.equal(t.count, 0);
+  });
+
+  test("at capacity the least recently seen flow is evicted and counted", () => {
+    const ended = new Ended();
+    const t = table(ended, 3);
+    t.update(key(17, A, 1, B, 9), 0, 100, 0, 1);
+    t.update(key(17, A, 2, B, 9), 0, 100, 0, 2);
+    t.update(key(17, A, 3, B, 9), 0, 100, 0, 3);
+    t.update(key(17, A, 1, B, 9), 0, 100, 0, 4); // refreshes flow 1
+    t.update(key(17, A, 4, B, 9), 0, 100, 0, 5);
+    assert.equal(t.count, 3);
+    assert.equal(t.evicted, 1);
+    assert.equal(ended.records[0].reason, END_EVICTED);
+    assert.equal(ended.records[0].src, "10.0.0.1:2");
+    t.flush();
+    assert.deepEqual(ended.records.map((r) => r.src).sort(), [
+      "10.0.0.1:1",
+      "10.0.0.1:2",
+      "10.0.0.1:3",
+      "10.0.0.1:4",
+    ]);
+  });
+
+  test("IPv6 flows compare all four address words", () => {
+    const t = table();
+    const k = new FlowKey();
+    k.proto = 17;
+    k.family = 6;
+    k.a0 = 0x20010db8;
+    k.a3 = 1;
+    k.b0 = 0x20010db8;
+    k.b3 = 2;
+    k.aPort = 1;
+    k.bPort = 2;
+    t.update(k, 0, 100, 0, 1);
+    k.a1 = 7; // a different source network, same low word
+    t.update(k, 0, 100, 0, 1);
+    assert.equal(t.count, 2);
+    const r = flowRecord(t, t.lastIdx, END_FLUSH);
+    assert.equal(r.src_ip, "2001:db8:0:7::1");
+    assert.equal(r.dst_ip, "2001:db8::2");
+  });
+
+  test("growth, eviction and removal keep every flow findable (model check)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 40 }), fc.boolean(), fc.integer({ min: 0, max: 3 })),
+          {
+            maxLength: 400,
+          },
+        ),
+        fc.integer({ min: 1, max: 50 }),
+        (ops, capacity) => {
+          const t = new FlowTable({
+            capacity,
+            idleTimeout: 5,
+            cleanupInterval: 1,
+            initialCapacity: 1,
+          });
+          // The model: flow id -> [last seen, packets]; LRU order by last touch.
+          const model = new Map<number, number>();
+          let ts = 0;
+          for (const [id, reverse, step] of ops) {
+            ts += step;
+            t.advance(ts);
+            for (const [m, last] of model) if (last < ts - 5 && ts >= 1) model.delete(m);
+            const k = reverse ? key(17, B, 100 + id, A, 7) : key(17, A, 7, B, 100 + id);
+            t.update(k, 0, 60, 0, ts);
+            if (!model.has(id) && model.size >= capacity) {
+              // Evict the least recently seen.
+              const oldest = [...model.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
+              model.delete(oldest[0]);
+            }
+            model.delete(id);
+            model.set(id, ts);
+            assert.ok(t.count <= capacity);
+          }
+          // Sweeps run at most once per cleanupInterval, so the table may still hold flows the
+          // model already dropped as idle; every flow the model holds must be in the table.
+          assert.ok(t.count >= model.size);
+          for (const id of model.keys()) {
+            const before = t.created;
+            t.update(key(17, A, 7, B, 100 + id), 0, 60, 0, ts);
+            assert.equal(t.created, before, `flow ${id} must still be found`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,475 @@
+/**
+ * The flow table: bidirectional flows in an open-addressing hash over typed arrays.
+ *
+ * A flow is keyed by (VLAN ids, IP protocol, address family, both addresses and ports) and
+ * stored in its initiator's orientation: side 0 ("orig") is the endpoint that sent the first
+ * packet, or the SYN sender when the first packet seen is a SYN-ACK. A packet matches a flow
+ * in either orientation, so no key normalisation is needed; the hash is symmetric instead.
+ *
+ * Memory is fixed per flow (about 150 bytes, see BYTES_PER_FLOW) and grows by doubling up to
+ * the configured capacity; beyond it the least recently seen flow is evicted and counted.
+ * Flows are kept on an intrusive LRU list (least recently seen first) so that idle expiry and
+ * eviction are O(1) per flow. Time is packet time: a replay gives the same flows however fast
+ * it runs. Nothing here allocates per packet.
+ */
+import { IPPROTO_TCP, TCP_ACK, TCP_SYN } from "../decode/protocols.js";
+import { nextTcpState, peerAfter, TCP_INACTIVE, tcpFinished } from "./tcp-state.js";
+
+/** Why a flow left the table. */
+export const END_IDLE = 0; // no packet for `idleTimeout` seconds of packet time
+export const END_EVICTED = 1; // the table was full and this was the least recently seen flow
+export const END_REUSED = 2; // a TCP flow had finished and a new SYN reused its 5-tuple
+export const END_FLUSH = 3; // still active when the run ended (or on shutdown)
+export const END_REASONS: readonly string[] = ["idle", "evicted", "reused", "flush"];
+
+export interface FlowTableConfig {
+  /** Most flows held at once; beyond it the least recently seen flow is evicted. */
+  capacity: number;
+  /** Seconds of packet time without a packet after which a flow ends (`tracking.idle_timeout`). */
+  idleTimeout: number;
+  /** Seconds of packet time between idle sweeps (`tracking.cleanup_interval`). */
+  cleanupInterval: number;
+  /** Flows allocated up front (rounded up to a power of two); the table doubles from there. */
+  initialCapacity?: number;
+}
+
+export const DEFAULT_FLOW_TABLE_CONFIG: FlowTableConfig = {
+  capacity: 1 << 20,
+  idleTimeout: 300,
+  cleanupInterval: 60,
+};
+
+/** Receives every flow that leaves the table, before its slot is reused. */
+export interface FlowEndListener {
+  flowEnded(table: FlowTable, idx: number, reason: number): void;
+}
+
+/** The key of the packet being looked up; filled by the caller (see `setKey*`). */
+export class FlowKey {
+  proto = 0;
+  family = 0;
+  vlan = 0; // (outer << 12) | inner
+  a0 = 0;
+  a1 = 0;
+  a2 = 0;
+  a3 = 0;
+  aPort = 0;
+  b0 = 0;
+  b1 = 0;
+  b2 = 0;
+  b3 = 0;
+  bPort = 0;
+}
+
+/** Approximate bytes per flow of the typed arrays (for capacity planning and docs). */
+export const BYTES_PER_FLOW =
+  8 * 4 + // addresses
+  2 * 2 + // ports
+  4 + // vlan
+  1 + // proto
+  1 + // family
+  4 + // hash
+  2 * 8 + // packets per side
+  2 * 8 + // bytes per side
+  4 * 8 + // first/last per side
+  8 + // last seen (either side)
+  2 + // TCP flags per side
+  2 + // TCP state per side
+  2 + // payload seen per side
+  2 * 4 + // LRU links
+  4 + // free list
+  2 * 4; // index slots (load factor 1/2)
+
+function mix32(h: number): number {
+  // murmur3's finaliser: full avalanche of a 32-bit value.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
+  let h = Math.imul(w0 ^ 0x9e3779b9, 0xcc9e2d51);
+  h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;
+  h = Math.imul(h ^ w2, 0xcc9e2d51);
+  h = Math.imul(h ^ w3, 0x1b873593) + port;
+  return mix32(h);
+}
+
+function copyInto<T extends Uint32Array | Uint16Array | Uint8Array | Float64Array | Int32Array>(
+  next: T,
+  prev: T | undefined,
+): T {
+  if (prev !== undefined) next.set(prev as ArrayLike<number>);
+  return next;
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export class FlowTable {
+  readonly config: FlowTableConfig;
+
+  // Per-flow columns, indexed by flow index (or 2 * index + side for per-side columns).
+  addr!: Uint32Array; // 8 words: orig a0..a3, resp b0..b3
+  port!: Uint16Array; // 2: orig port, resp port
+  vlan!: Uint32Array;
+  proto!: Uint8Array;
+  family!: Uint8Array;
+  hash!: Uint32Array;
+  packets!: Float64Array; // 2 per flow
+  bytes!: Float64Array; // 2 per flow
+  firstTs!: Float64Array; // 2 per flow; 0 when that side sent nothing
+  lastTs!: Float64Array; // 2 per flow
+  lastSeen!: Float64Array;
+  tcpFlags!: Uint8Array; // 2 per flow, OR of the flags each side sent
+  tcpState!: Uint8Array; // 2 per flow, TCP_* endpoint states
+  payloadSeen!: Uint8Array; // 2 per flow, 1 once that side sent transport payload
+  private lruPrev!: Int32Array;
+  private lruNext!: Int32Array;
+  private free!: Int32Array;
+  private index!: Int32Array; // flow index + 1; 0 = empty slot
+  private mask = 0;
+
+  /** Flows allocated (the arrays' length in flows). */
+  allocated = 0;
+  /** Flows in the table now. */
+  count = 0;
+  private freeTop = 0;
+  private lruHead = -1;
+  private lruTail = -1;
+  private nextCleanup = 0;
+
+  // Counters.
+  created = 0;
+  evicted = 0;
+  expired = 0;
+  reused = 0;
+
+  // Results of the last `update`, read by the aggregator (scratch fields, no tuple).
+  /** Flow index of the last packet. */
+  lastIdx = -1;
+  /** Side that sent the last packet: 0 = originator, 1 = responder. */
+  lastSide = 0;
+  /** 1 when the last packet created its flow. */
+  lastNew = 0;
+
+  private readonly listener: FlowEndListener | null;
+
+  constructor(config: FlowTableConfig, listener: FlowEndListener | null = null) {
+    if (!(config.capacity >= 1)) throw new RangeError("flow table capacity must be at least 1");
+    this.config = config;
+    this.listener = listener;
+    const initial = Math.min(
+      nextPow2(config.capacity),
+      nextPow2(Math.max(16, config.initialCapacity ?? 65536)),
+    );
+    this.allocate(initial);
+  }
+
+  /** Grows every column to `n` flows, keeping the flows held. Only called when the free list
+   * is empty (the table is full at its current size), so the new indexes are the free ones. */
+  private allocate(n: number): void {
+    const old = this.allocated;
+    const u32 = (prev: Uint32Array | undefined, per: number) =>
+      copyInto(new Uint32Array(n * per), prev);
+    const u16 = (prev: Uint16Array | undefined, per: number) =>
+      copyInto(new Uint16Array(n * per), prev);
+    const u8 = (prev: Uint8Array | undefined, per: number) =>
+      copyInto(new Uint8Array(n * per), prev);
+    const f64 = (prev: Float64Array | undefined, per: number) =>
+      copyInto(new Float64Array(n * per), prev);
+    const i32 = (prev: Int32Array | undefined) => copyInto(new Int32Array(n), prev);
+    const had = old > 0;
+    this.addr = u32(had ? this.addr : undefined, 8);
+    this.port = u16(had ? this.port : undefined, 2);
+    this.vlan = u32(had ? this.vlan : undefined, 1);
+    this.proto = u8(had ? this.proto : undefined, 1);
+    this.family = u8(had ? this.family : undefined, 1);
+    this.hash = u32(had ? this.hash : undefined, 1);
+    this.packets = f64(had ? this.packets : undefined, 2);
+    this.bytes = f64(had ? this.bytes : undefined, 2);
+    this.firstTs = f64(had ? this.firstTs : undefined, 2);
+    this.lastTs = f64(had ? this.lastTs : undefined, 2);
+    this.lastSeen = f64(had ? this.lastSeen : undefined, 1);
+    this.tcpFlags = u8(had ? this.tcpFlags : undefined, 2);
+    this.tcpState = u8(had ? this.tcpState : undefined, 2);
+    this.payloadSeen = u8(had ? this.payloadSeen : undefined, 2);
+    this.lruPrev = i32(had ? this.lruPrev : undefined);
+    this.lruNext = i32(had ? this.lruNext : undefined);
+    // The free list is a stack; push the new indexes highest first so the lowest comes out
+    // first and the columns fill in order.
+    this.free = new Int32Array(n);
+    this.freeTop = 0;
+    for (let i = n - 1; i >= old; i--) this.free[this.freeTop++] = i;
+    this.allocated = n;
+    this.rebuildIndex();
+  }
+
+  private rebuildIndex(): void {
+    const slots = this.allocated * 2;
+    this.index = new Int32Array(slots);
+    this.mask = slots - 1;
+    for (let i = this.lruHead; i !== -1; i = this.lruNext[i]) {
+      let s = this.hash[i] & this.mask;
+      while (this.index[s] !== 0) s = (s + 1) & this.mask;
+      this.index[s] = i + 1;
+    }
+  }
+
+  /**
+   * Finds or creates the flow of a packet and counts it. `flags` are the TCP flags (0 for
+   * other protocols); `length` is the frame length on the wire, `payload` the transport
+   * payload bytes; `ts` is packet time in seconds. Sets lastIdx, lastSide and lastNew.
+   */
+  update(k: FlowKey, flags: number, length: number, payload: number, ts: number): void {
+    const hA = endpointHash(k.a0, k.a1, k.a2, k.a3, k.aPort);
+    const hB = endpointHash(k.b0, k.b1, k.b2, k.b3, k.bPort);
+    // Symmetric in the two endpoints, so both directions of a flow hash alike.
+    const h = mix32((hA + hB) ^ Math.imul(k.proto | (k.family << 8), 0x9e3779b1) ^ k.vlan);
+    const mask = this.mask;
+    const index = this.index;
+    const addr = this.addr;
+    const port = this.port;
+    let s = h & mask;
+    let idx = -1;
+    let side = 0;
+    for (;;) {
+      const e = index[s];
+      if (e === 0) break;
+      const i = e - 1;
+      if (
+        this.hash[i] === h &&
+        this.proto[i] === k.proto &&
+        this.vlan[i] === k.vlan &&
+        this.family[i] === k.family
+      ) {
+        const o = i * 8;
+        const p = i * 2;
+        if (
+          addr[o + 3] === k.a3 &&
+          addr[o + 7] === k.b3 &&
+          port[p] === k.aPort &&
+          port[p + 1] === k.bPort &&
+          addr[o] === k.a0 &&
+          addr[o + 1] === k.a1 &&
+          addr[o + 2] === k.a2 &&
+          addr[o + 4] === k.b0 &&
+          addr[o + 5] === k.b1 &&
+          addr[o + 6] === k.b2
+        ) {
+          idx = i;
+          side = 0;
+          break;
+        }
+        if (
+          addr[o + 3] === k.b3 &&
+          addr[o + 7] === k.a3 &&
+          port[p] === k.bPort &&
+          port[p + 1] === k.aPort &&
+          addr[o] === k.b0 &&
+          addr[o + 1] === k.b1 &&
+          addr[o + 2] === k.b2 &&
+          addr[o + 4] === k.a0 &&
+          addr[o + 5] === k.a1 &&
+          addr[o + 6] === k.a2
+        ) {
+          idx = i;
+          side = 1;
+          break;
+        }
+      }
+      s = (s + 1) & mask;
+    }
+
+    let isNew = 0;
+    if (
+      idx >= 0 &&
+      k.proto === IPPROTO_TCP &&
+      (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
+      tcpFinished(this.tcpState[idx * 2], this.tcpState[idx * 2 + 1])
+    ) {
+      // A fresh SYN on the 5-tuple of a finished connection: the port was reused, so the old
+      // flow ends here and a new one begins (as Zeek does).
+      this.reused++;
+      this.remove(idx, END_REUSED);
+      idx = -1;
+    }
+    if (idx < 0) {
+      idx = this.insert(k, h, flags);
+      // A first packet that is a SYN-ACK comes from the responder.
+      side =
+        k.proto === IPPROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) ? 1 : 0;
+      isNew = 1;
+    } else if (idx !== this.lruTail) {
+      this.lruUnlink(idx);
+      this.lruAppend(idx);
+    }
+
+    const d = idx * 2 + side;
+    this.packets[d] += 1;
+    this.bytes[d] += length;
+    if (this.firstTs[d] === 0) this.firstTs[d] = ts;
+    this.lastTs[d] = ts;
+    this.lastSeen[idx] = ts;
+    if (payload > 0) this.payloadSeen[d] = 1;
+    if (k.proto === IPPROTO_TCP) {
+      this.tcpFlags[d] |= flags;
+      const peer = idx * 2 + (side ^ 1);
+      const own = nextTcpState(this.tcpState[d], this.tcpState[peer], flags);
+      this.tcpState[d] = own;
+      this.tcpState[peer] = peerAfter(own, this.tcpState[peer]);
+    }
+    this.lastIdx = idx;
+    this.lastSide = side;
+    this.lastNew = isNew;
+  }
+
+  private insert(k: FlowKey, h: number, flags: number): number {
+    if (this.count >= this.allocated) {
+      if (this.allocated < this.config.capacity) {
+        this.allocate(Math.min(this.allocated * 2, nextPow2(this.config.capacity)));
+      }
+    }
+    if (this.count >= this.config.capacity || this.freeTop === 0) {
+      // Full: the least recently seen flow makes room.
+      this.evicted++;
+      this.remove(this.lruHead, END_EVICTED);
+    }
+    const idx = this.free[--this.freeTop];
+    const synAck = k.proto === IPPROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
+    const o = idx * 8;
+    const p = idx * 2;
+    // Stored in the initiator's orientation: a SYN-ACK's receiver is the originator.
+    if (synAck) {
+      this.addr[o] = k.b0;
+      this.addr[o + 1] = k.b1;
+      this.addr[o + 2] = k.b2;
+      this.addr[o + 3] = k.b3;
+      this.addr[o + 4] = k.a0;
+      this.addr[o + 5] = k.a1;
+      this.addr[o + 6] = k.a2;
+      this.addr[o + 7] = k.a3;
+      this.port[p] = k.bPort;
+      this.port[p + 1] = k.aPort;
+    } else {
+      this.addr[o] = k.a0;
+      this.addr[o + 1] = k.a1;
+      this.addr[o + 2] = k.a2;
+      this.addr[o + 3] = k.a3;
+      this.addr[o + 4] = k.b0;
+      this.addr[o + 5] = k.b1;
+      this.addr[o + 6] = k.b2;
+      this.addr[o + 7] = k.b3;
+      this.port[p] = k.aPort;
+      this.port[p + 1] = k.bPort;
+    }
+    this.vlan[idx] = k.vlan;
+    this.proto[idx] = k.proto;
+    this.family[idx] = k.family;
+    this.hash[idx] = h;
+    this.packets[p] = 0;
+    this.packets[p + 1] = 0;
+    this.bytes[p] = 0;
+    this.bytes[p + 1] = 0;
+    this.firstTs[p] = 0;
+    this.firstTs[p + 1] = 0;
+    this.lastTs[p] = 0;
+    this.lastTs[p + 1] = 0;
+    this.tcpFlags[p] = 0;
+    this.tcpFlags[p + 1] = 0;
+    this.tcpState[p] = TCP_INACTIVE;
+    this.tcpState[p + 1] = TCP_INACTIVE;
+    this.payloadSeen[p] = 0;
+    this.payloadSeen[p + 1] = 0;
+    let s = h & this.mask;
+    while (this.index[s] !== 0) s = (s + 1) & this.mask;
+    this.index[s] = idx + 1;
+    this.lruAppend(idx);
+    this.count++;
+    this.created++;
+    return idx;
+  }
+
+  /** Ends a flow: tells the listener, then frees its slot (backward-shift deletion). */
+  private remove(idx: number, reason: number): void {
+    this.listener?.flowEnded(this, idx, reason);
+    const mask = this.mask;
+    const index = this.index;
+    let s = this.hash[idx] & mask;
+    while (index[s] !== idx + 1) s = (s + 1) & mask;
+    // Shift later members of the probe run back so lookups never meet a hole too early.
+    let hole = s;
+    let j = (s + 1) & mask;
+    while (index[j] !== 0) {
+      const home = this.hash[index[j] - 1] & mask;
+      // Move j into the hole unless its home lies cyclically in (hole, j].
+      if ((j > hole && (home <= hole || home > j)) || (j < hole && home <= hole && home > j)) {
+        index[hole] = index[j];
+        hole = j;
+      }
+      j = (j + 1) & mask;
+    }
+    index[hole] = 0;
+    this.lruUnlink(idx);
+    this.free[this.freeTop++] = idx;
+    this.count--;
+  }
+
+  private lruAppend(idx: number): void {
+    this.lruPrev[idx] = this.lruTail;
+    this.lruNext[idx] = -1;
+    if (this.lruTail >= 0) this.lruNext[this.lruTail] = idx;
+    else this.lruHead = idx;
+    this.lruTail = idx;
+  }
+
+  private lruUnlink(idx: number): void {
+    const p = this.lruPrev[idx];
+    const n = this.lruNext[idx];
+    if (p >= 0) this.lruNext[p] = n;
+    else this.lruHead = n;
+    if (n >= 0) this.lruPrev[n] = p;
+    else this.lruTail = p;
+  }
+
+  /**
+   * Runs the idle sweep when `cleanupInterval` of packet time has passed since the last one:
+   * every flow idle for `idleTimeout` ends. Called once per packet; costs one compare when no
+   * sweep is due.
+   */
+  advance(ts: number): void {
+    if (ts < this.nextCleanup) return;
+    if (this.nextCleanup === 0) {
+      this.nextCleanup = ts + this.config.cleanupInterval;
+      return;
+    }
+    this.nextCleanup = ts + this.config.cleanupInterval;
+    this.expireIdle(ts - this.config.idleTimeout);
+  }
+
+  /** Ends every flow whose last packet is older than `before`. */
+  expireIdle(before: number): void {
+    // The LRU list is ordered by arrival, which is packet time except for reordered captures;
+    // a flow seen out of order only delays the sweep of those behind it until the next one.
+    while (this.lruHead >= 0 && this.lastSeen[this.lruHead] < before) {
+      this.expired++;
+      this.remove(this.lruHead, END_IDLE);
+    }
+  }
+
+  /** Ends every flow (end of a replay, shutdown). */
+  flush(): void {
+    while (this.lruHead >= 0) this.remove(this.lruHead, END_FLUSH);
+  }
+
+  /** Calls `fn` for every active flow, least recently seen first. */
+  forEach(fn: (idx: number) => void): void {
+    for (let i = this.lruHead; i !== -1; i = this.lruNext[i]) fn(i);
+  }
+}
