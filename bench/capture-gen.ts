@@ -21,7 +21,7 @@ import { hash32, mix32, Prng } from "./prng.js";
  * Bump GENERATOR_VERSION whenever the bytes a given spec produces change; cached files
  * whose metadata carries another version are regenerated.
  */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 const BASE_SEED = 0x6e65746e; // "netn"
 
@@ -218,7 +218,7 @@ export function generateCapture(path: string, spec: CaptureSpec): CaptureMeta {
     } else if (serverPort === 443) {
       len = r < 0.6 ? FRAME_MAX - 122 : rng.int(min + 20, 200); // QUIC: full-size or short
     } else {
-      len = rng.int(Math.max(min, 70), 300); // DNS, NTP, mDNS
+      len = rng.int(min + 48, 300); // DNS, NTP, mDNS: at least a DNS header or an NTP packet
     }
 
     const v6 = kind === KIND_TCP6 || kind === KIND_UDP6;

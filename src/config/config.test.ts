@@ -11,6 +11,7 @@ import {
   parseConfig,
   substituteEnv,
 } from "./config.js";
+import { DEFAULTS } from "./defaults.js";
 
 test("${VAR} and ${VAR:-default} are replaced from the environment", () => {
   const env = { NETNET_IFACE: "eth1", EMPTY: "" };
@@ -18,6 +19,10 @@ test("${VAR} and ${VAR:-default} are replaced from the environment", () => {
     substituteEnv("a: ${NETNET_IFACE} b: ${MISSING:-lo} c: ${MISSING} d: ${EMPTY:-x}", env),
     "a: eth1 b: lo c:  d: x",
   );
+});
+
+test("an empty config is exactly the defaults module", () => {
+  assert.deepEqual(parseConfig({}), DEFAULTS);
 });
 
 test("defaults match the original daemon's sample config", () => {

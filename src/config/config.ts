@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DEFAULTS as D, LOG_LEVELS, MAX_TABLE } from "./defaults.js";
 
 const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive();
 const positiveInt = (what: string) =>
@@ -19,72 +20,68 @@ export const configSchema = z
   .object({
     interface: z
       .object({
-        name: z.union([z.string(), z.array(z.string())]).default(""),
-        promiscuous: z.boolean().default(true),
-        snaplen: positiveInt("snaplen").max(262144).default(65535),
-        timeout_ms: z.number().int().min(0).default(1000),
-        bpf_filter: z.string().default(""),
+        name: z.union([z.string(), z.array(z.string())]).default(D.interface.name),
+        promiscuous: z.boolean().default(D.interface.promiscuous),
+        snaplen: positiveInt("snaplen").max(262144).default(D.interface.snaplen),
+        timeout_ms: z.number().int().min(0).default(D.interface.timeout_ms),
+        bpf_filter: z.string().default(D.interface.bpf_filter),
       })
       .strict()
       .prefault({}),
     offline: z
-      .object({ file: z.string().default("") })
+      .object({ file: z.string().default(D.offline.file) })
       .strict()
       .prefault({}),
     api: z
       .object({
-        enabled: z.boolean().default(true),
-        host: z.string().default("127.0.0.1"),
-        port: z.number().int().min(0).max(65535).default(8082),
-        token: z.string().default(""),
-        session_expiry: positiveInt("session_expiry").default(3600),
-        static_files_dir: z.string().default(""),
+        enabled: z.boolean().default(D.api.enabled),
+        host: z.string().default(D.api.host),
+        port: z.number().int().min(0).max(65535).default(D.api.port),
+        token: z.string().default(D.api.token),
+        session_expiry: positiveInt("session_expiry").default(D.api.session_expiry),
+        static_files_dir: z.string().default(D.api.static_files_dir),
       })
       .strict()
       .prefault({}),
     users: z
       .array(z.object({ username: z.string().min(1), password: z.string().min(1) }).strict())
-      .default([]),
+      .default(() => [...D.users]),
     tracking: z
       .object({
-        idle_timeout: positive("idle_timeout").default(300),
-        cleanup_interval: positive("cleanup_interval").default(60),
-        max_flows: positiveInt("max_flows")
-          .max(1 << 26)
-          .default(1 << 20),
-        max_hosts: positiveInt("max_hosts")
-          .max(1 << 26)
-          .default(1 << 20),
+        idle_timeout: positive("idle_timeout").default(D.tracking.idle_timeout),
+        cleanup_interval: positive("cleanup_interval").default(D.tracking.cleanup_interval),
+        max_flows: positiveInt("max_flows").max(MAX_TABLE).default(D.tracking.max_flows),
+        max_hosts: positiveInt("max_hosts").max(MAX_TABLE).default(D.tracking.max_hosts),
       })
       .strict()
       .prefault({}),
     stats: z
       .object({
-        window_size: positiveInt("window_size").max(86400).default(60),
-        history_depth: positiveInt("history_depth").max(100000).default(24),
+        window_size: positiveInt("window_size").max(86400).default(D.stats.window_size),
+        history_depth: positiveInt("history_depth").max(100000).default(D.stats.history_depth),
       })
       .strict()
       .prefault({}),
     database: z
       .object({
-        path: z.string().default("./data/netnet.db"),
-        retention_days: positive("retention_days").default(7),
+        path: z.string().default(D.database.path),
+        retention_days: positive("retention_days").default(D.database.retention_days),
       })
       .strict()
       .prefault({}),
     privilege: z
       .object({
-        drop: z.boolean().default(false),
-        user: z.string().default(""),
-        group: z.string().default(""),
+        drop: z.boolean().default(D.privilege.drop),
+        user: z.string().default(D.privilege.user),
+        group: z.string().default(D.privilege.group),
       })
       .strict()
       .prefault({}),
     logging: z
       .object({
-        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
-        file: z.string().default(""),
-        timestamps: z.boolean().default(true),
+        level: z.enum(LOG_LEVELS).default(D.logging.level),
+        file: z.string().default(D.logging.file),
+        timestamps: z.boolean().default(D.logging.timestamps),
       })
       .strict()
       .prefault({}),

@@ -108,17 +108,21 @@ export class PacketEngine implements PacketSink {
               : PROTO_OTHER;
     stats.addPacket(cls, origlen, ts);
     const family = l3 === L3_IPV4 ? 4 : 6;
-    const h = stats.hosts;
-    const src = h.lookup(family, d.src0, d.src1, d.src2, d.src3, ts);
-    const dst = h.lookup(family, d.dst0, d.dst1, d.dst2, d.dst3, ts);
-    if (src < 0 || dst < 0) h.untracked++;
-    stats.addHosts(src, dst, origlen, ts);
 
     // Flow key. Port-based protocols need their ports: a packet whose transport header is
     // missing (truncated, or a later fragment of a datagram whose first fragment was not
-    // seen) is counted above but joins no flow rather than a made-up one.
+    // seen) is counted, with its hosts, but joins no flow rather than a made-up one.
     const hasPortProto = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
-    if (hasPortProto && d.hasPorts === 0) return;
+    if (hasPortProto && d.hasPorts === 0) {
+      const h = stats.hosts;
+      stats.addHosts(
+        h.lookup(family, d.src0, d.src1, d.src2, d.src3, ts),
+        h.lookup(family, d.dst0, d.dst1, d.dst2, d.dst3, ts),
+        origlen,
+        ts,
+      );
+      return;
+    }
     const k = this.key;
     k.proto = proto;
     k.family = family;
@@ -149,6 +153,15 @@ export class PacketEngine implements PacketSink {
     const flows = this.flows;
     flows.update(k, proto === IPPROTO_TCP ? d.tcpFlags : 0, origlen, d.l4PayloadLen, ts);
     this.flowPackets += 1;
+    const side = flows.lastIdx * 2 + flows.lastSide;
+    const peer = side ^ 1;
+    if (flows.lastNew === 1) {
+      // Hosts are looked up once per flow; its later packets reuse the indexes.
+      const h = stats.hosts;
+      flows.host[side] = h.lookup(family, d.src0, d.src1, d.src2, d.src3, ts);
+      flows.host[peer] = h.lookup(family, d.dst0, d.dst1, d.dst2, d.dst3, ts);
+    }
+    stats.addHosts(flows.host[side], flows.host[peer], origlen, ts);
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);
   }
 

@@ -76,6 +76,7 @@ export const BYTES_PER_FLOW =
   2 + // TCP flags per side
   2 + // TCP state per side
   2 + // payload seen per side
+  2 * 4 + // host index per side
   2 * 4 + // LRU links
   4 + // free list
   2 * 4; // index slots (load factor 1/2)
@@ -130,6 +131,9 @@ export class FlowTable {
   tcpFlags!: Uint8Array; // 2 per flow, OR of the flags each side sent
   tcpState!: Uint8Array; // 2 per flow, TCP_* endpoint states
   payloadSeen!: Uint8Array; // 2 per flow, 1 once that side sent transport payload
+  /** 2 per flow: the host-table index of each side, set by the engine when the flow is
+   * created, so later packets need no host lookup. */
+  host!: Int32Array;
   private lruPrev!: Int32Array;
   private lruNext!: Int32Array;
   private free!: Int32Array;
@@ -184,7 +188,7 @@ export class FlowTable {
       copyInto(new Uint8Array(n * per), prev);
     const f64 = (prev: Float64Array | undefined, per: number) =>
       copyInto(new Float64Array(n * per), prev);
-    const i32 = (prev: Int32Array | undefined) => copyInto(new Int32Array(n), prev);
+    const i32 = (prev: Int32Array | undefined, per = 1) => copyInto(new Int32Array(n * per), prev);
     const had = old > 0;
     this.addr = u32(had ? this.addr : undefined, 8);
     this.port = u16(had ? this.port : undefined, 2);
@@ -200,6 +204,7 @@ export class FlowTable {
     this.tcpFlags = u8(had ? this.tcpFlags : undefined, 2);
     this.tcpState = u8(had ? this.tcpState : undefined, 2);
     this.payloadSeen = u8(had ? this.payloadSeen : undefined, 2);
+    this.host = i32(had ? this.host : undefined, 2);
     this.lruPrev = i32(had ? this.lruPrev : undefined);
     this.lruNext = i32(had ? this.lruNext : undefined);
     // The free list is a stack; push the new indexes highest first so the lowest comes out

@@ -73,7 +73,7 @@ describe("aggregator", () => {
     assert.equal(seen[1].protocols.TCP.bytes, 1000);
     assert.equal(seen[2].protocols.UDP.packets, 10);
     assert.equal(seen[1].bytes_per_second, 100);
-    assert.deepEqual(seen[1].top_sources, [{ host: src, bytes: 1000, packets: 0 }]);
+    assert.deepEqual(seen[1].top_sources, [{ host: src, bytes: 1000, packets: 10 }]);
     assert.deepEqual(seen[0].ports, [
       { port: 443, bytes: 500, packets: 5, connections: 1, service: "https" },
     ]);

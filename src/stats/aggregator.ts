@@ -5,7 +5,9 @@
  * `historyDepth` (`stats.history_depth`) summaries are kept. Time is packet time.
  *
  * The per-packet calls (`tick`, `addPacket`, `addHosts`, `addPort`) only add numbers into
- * typed arrays; summaries (objects) are built once per window and at report time.
+ * the current second's (and, for ports and hosts, the current window's) typed arrays; coarser
+ * spans are rollups: a closing second is added into its window, a closing window into the
+ * run's totals. Summaries (objects) are built once per window and at report time.
  */
 
 import { HostTable } from "./host-table.js";
@@ -112,6 +114,17 @@ class Counters {
     this.sizes[sizeClass(length)] += 1;
   }
 
+  /** Adds another span's counters (a second into its window, a window into the total). */
+  addAll(o: Counters): void {
+    this.packets += o.packets;
+    this.bytes += o.bytes;
+    for (let i = 0; i < NPROTO; i++) {
+      this.protoPackets[i] += o.protoPackets[i];
+      this.protoBytes[i] += o.protoBytes[i];
+    }
+    for (let i = 0; i < NSIZE; i++) this.sizes[i] += o.sizes[i];
+  }
+
   reset(): void {
     this.packets = 0;
     this.bytes = 0;
@@ -149,6 +162,15 @@ class PortCounters {
       connections: this.connections[port],
       service: serviceName(port),
     }));
+  }
+
+  addAll(o: PortCounters): void {
+    for (let p = 0; p < NPORT; p++) {
+      if (o.packets[p] === 0) continue;
+      this.bytes[p] += o.bytes[p];
+      this.packets[p] += o.packets[p];
+      this.connections[p] += o.connections[p];
+    }
   }
 
   reset(): void {
@@ -193,7 +215,9 @@ export class SecondRing {
 
 export class Aggregator {
   readonly config: StatsConfig;
+  /** Totals of the closed windows; `finish` rolls the open ones in. */
   readonly total = new Counters();
+  /** Ports of the closed windows. */
   readonly ports = new PortCounters();
   readonly hosts: HostTable;
   readonly seconds: SecondRing;
@@ -242,6 +266,7 @@ export class Aggregator {
     if (c.bytes > this.peakBytesPerSecond) this.peakBytesPerSecond = c.bytes;
     if (c.packets > this.peakPacketsPerSecond) this.peakPacketsPerSecond = c.packets;
     this.seconds.push(this.secondStart, c);
+    this.window.addAll(c);
     // Empty seconds in between are buckets too, so the series has no holes (bounded by the
     // ring: a gap of days writes at most one ring's worth).
     const gap = Math.min(next - this.secondStart - 1, this.seconds.capacity);
@@ -265,20 +290,22 @@ export class Aggregator {
       top_sources: topK(h.windowOut, h.count, n).map((host) => ({
         host,
         bytes: h.windowOut[host],
-        packets: 0,
+        packets: h.windowPacketsOut[host],
       })),
       top_destinations: topK(h.windowIn, h.count, n).map((host) => ({
         host,
         bytes: h.windowIn[host],
-        packets: 0,
+        packets: h.windowPacketsIn[host],
       })),
       ports: this.windowPorts.top(n),
     };
     this.windows.push(summary);
     if (this.windows.length > this.config.historyDepth) this.windows.shift();
+    this.total.addAll(w);
+    this.ports.addAll(this.windowPorts);
     w.reset();
     this.windowPorts.reset();
-    h.resetWindow();
+    h.closeWindow();
     this.onWindow?.(summary);
   }
 
@@ -287,9 +314,7 @@ export class Aggregator {
 
   /** Counts one packet of protocol class `proto` and `length` bytes on the wire. */
   addPacket(proto: number, length: number, ts: number): void {
-    this.total.add(proto, length);
     this.second.add(proto, length);
-    this.window.add(proto, length);
     this.lastTs = ts;
   }
 
@@ -297,34 +322,31 @@ export class Aggregator {
   addHosts(src: number, dst: number, length: number, ts: number): void {
     const h = this.hosts;
     if (src >= 0) {
-      h.bytesOut[src] += length;
-      h.packetsOut[src] += 1;
       h.windowOut[src] += length;
+      h.windowPacketsOut[src] += 1;
       h.lastSeen[src] = ts;
     }
     if (dst >= 0) {
-      h.bytesIn[dst] += length;
-      h.packetsIn[dst] += 1;
       h.windowIn[dst] += length;
+      h.windowPacketsIn[dst] += 1;
       h.lastSeen[dst] = ts;
     }
   }
 
   /** Counts a packet of a flow whose responder (server) port is `port`. */
   addPort(port: number, length: number, newConnection: number): void {
-    this.ports.bytes[port] += length;
-    this.ports.packets[port] += 1;
-    this.ports.connections[port] += newConnection;
     this.windowPorts.bytes[port] += length;
     this.windowPorts.packets[port] += 1;
     this.windowPorts.connections[port] += newConnection;
   }
 
-  /** Closes the open second and window (end of a replay, shutdown). */
+  /** Closes the open second and window (end of a replay, shutdown): the totals are then
+   * complete. */
   finish(): void {
     if (this.secondStart < 0) return;
     this.closeSecond(this.secondStart + 1);
     if (this.window.packets > 0) this.closeWindow();
+    this.secondStart = -1;
   }
 
   topSources(n: number): TalkerEntry[] {

@@ -1,8 +1,8 @@
 /**
  * Per-host counters (bytes and packets sent and received, first and last seen), in an
  * open-addressing hash over typed arrays keyed by address. Feeds top talkers and, later, the
- * hosts API. Grows by doubling up to `capacity`; hosts beyond it are not tracked and are
- * counted in `untracked` (their traffic still counts in every total).
+ * hosts API. Grows by doubling up to `capacity`; hosts beyond it are not tracked (their
+ * traffic still counts in every total) and each refused lookup is counted in `untracked`.
  */
 
 function mix32(h: number): number {
@@ -22,16 +22,19 @@ export class HostTable {
   bytesIn = new Float64Array(0);
   packetsOut = new Float64Array(0);
   packetsIn = new Float64Array(0);
-  /** Bytes sent and received in the current window; reset by `resetWindow`. */
+  /** Bytes and packets sent and received in the current window; `closeWindow` adds them to
+   * the totals above and starts again from zero. */
   windowOut = new Float64Array(0);
   windowIn = new Float64Array(0);
+  windowPacketsOut = new Float64Array(0);
+  windowPacketsIn = new Float64Array(0);
   firstSeen = new Float64Array(0);
   lastSeen = new Float64Array(0);
   private index = new Int32Array(0);
   private mask = 0;
   allocated = 0;
   count = 0;
-  /** Packets whose host could not be tracked because the table was full. */
+  /** Lookups refused because the table was full (once per flow, or per packet outside flows). */
   untracked = 0;
 
   constructor(
@@ -55,6 +58,8 @@ export class HostTable {
     this.packetsIn = copy(new Float64Array(n), this.packetsIn);
     this.windowOut = copy(new Float64Array(n), this.windowOut);
     this.windowIn = copy(new Float64Array(n), this.windowIn);
+    this.windowPacketsOut = copy(new Float64Array(n), this.windowPacketsOut);
+    this.windowPacketsIn = copy(new Float64Array(n), this.windowPacketsIn);
     this.firstSeen = copy(new Float64Array(n), this.firstSeen);
     this.lastSeen = copy(new Float64Array(n), this.lastSeen);
     this.allocated = n;
@@ -95,7 +100,10 @@ export class HostTable {
       s = (s + 1) & this.mask;
     }
     if (this.count >= this.allocated) {
-      if (this.allocated >= this.capacity) return -1;
+      if (this.allocated >= this.capacity) {
+        this.untracked++;
+        return -1;
+      }
       this.grow(Math.min(this.capacity, this.allocated * 2));
       s = h & this.mask;
       while (this.index[s] !== 0) s = (s + 1) & this.mask;
@@ -114,9 +122,17 @@ export class HostTable {
     return i;
   }
 
-  /** Starts a new window: per-window counters back to zero. */
-  resetWindow(): void {
+  /** Rolls the window's counters into the totals and starts a new window. */
+  closeWindow(): void {
+    for (let i = 0; i < this.count; i++) {
+      this.bytesOut[i] += this.windowOut[i];
+      this.bytesIn[i] += this.windowIn[i];
+      this.packetsOut[i] += this.windowPacketsOut[i];
+      this.packetsIn[i] += this.windowPacketsIn[i];
+    }
     this.windowOut.fill(0, 0, this.count);
     this.windowIn.fill(0, 0, this.count);
+    this.windowPacketsOut.fill(0, 0, this.count);
+    this.windowPacketsIn.fill(0, 0, this.count);
   }
 }
