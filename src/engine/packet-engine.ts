@@ -88,7 +88,8 @@ export class PacketEngine implements PacketSink {
     const ts = tsSec + tsNsec * 1e-9;
     const stats = this.stats;
     stats.tick(ts);
-    this.flows.advance(ts);
+    this.flows.now = ts;
+    this.flows.advance();
 
     const l3 = d.l3;
     if (l3 !== L3_IPV4 && l3 !== L3_IPV6) {
@@ -116,8 +117,8 @@ export class PacketEngine implements PacketSink {
     if (hasPortProto && d.hasPorts === 0) {
       const h = stats.hosts;
       stats.addHosts(
-        h.lookup(family, d.src0, d.src1, d.src2, d.src3, ts),
-        h.lookup(family, d.dst0, d.dst1, d.dst2, d.dst3, ts),
+        h.lookup(family, d.src0 | 0, d.src1 | 0, d.src2 | 0, d.src3 | 0, ts),
+        h.lookup(family, d.dst0 | 0, d.dst1 | 0, d.dst2 | 0, d.dst3 | 0, ts),
         origlen,
         ts,
       );
@@ -127,14 +128,14 @@ export class PacketEngine implements PacketSink {
     k.proto = proto;
     k.family = family;
     k.vlan = (d.vlan << 12) | d.innerVlan;
-    k.a0 = d.src0;
-    k.a1 = d.src1;
-    k.a2 = d.src2;
-    k.a3 = d.src3;
-    k.b0 = d.dst0;
-    k.b1 = d.dst1;
-    k.b2 = d.dst2;
-    k.b3 = d.dst3;
+    k.a0 = d.src0 | 0;
+    k.a1 = d.src1 | 0;
+    k.a2 = d.src2 | 0;
+    k.a3 = d.src3 | 0;
+    k.b0 = d.dst0 | 0;
+    k.b1 = d.dst1 | 0;
+    k.b2 = d.dst2 | 0;
+    k.b3 = d.dst3 | 0;
     if (hasPortProto) {
       k.aPort = d.sport;
       k.bPort = d.dport;
@@ -151,15 +152,15 @@ export class PacketEngine implements PacketSink {
       k.bPort = 0;
     }
     const flows = this.flows;
-    flows.update(k, proto === IPPROTO_TCP ? d.tcpFlags : 0, origlen, d.l4PayloadLen, ts);
+    flows.update(k, proto === IPPROTO_TCP ? d.tcpFlags : 0, origlen, d.l4PayloadLen);
     this.flowPackets += 1;
     const side = flows.lastIdx * 2 + flows.lastSide;
     const peer = side ^ 1;
     if (flows.lastNew === 1) {
       // Hosts are looked up once per flow; its later packets reuse the indexes.
       const h = stats.hosts;
-      flows.host[side] = h.lookup(family, d.src0, d.src1, d.src2, d.src3, ts);
-      flows.host[peer] = h.lookup(family, d.dst0, d.dst1, d.dst2, d.dst3, ts);
+      flows.host[side] = h.lookup(family, k.a0, k.a1, k.a2, k.a3, ts);
+      flows.host[peer] = h.lookup(family, k.b0, k.b1, k.b2, k.b3, ts);
     }
     stats.addHosts(flows.host[side], flows.host[peer], origlen, ts);
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);

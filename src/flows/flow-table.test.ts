@@ -55,6 +55,18 @@ class Ended implements FlowEndListener {
   }
 }
 
+/** Counts a packet at packet time `ts`. */
+function up(t: FlowTable, k: FlowKey, flags: number, length: number, payload: number, ts: number) {
+  t.now = ts;
+  t.update(k, flags, length, payload);
+}
+
+/** Moves the table's clock to `ts` and runs a sweep if one is due. */
+function at(t: FlowTable, ts: number) {
+  t.now = ts;
+  t.advance();
+}
+
 function table(listener: FlowEndListener | null = null, capacity = 1000): FlowTable {
   return new FlowTable(
     { capacity, idleTimeout: 60, cleanupInterval: 10, initialCapacity: 16 },
@@ -67,7 +79,7 @@ function tcp(t: FlowTable, segments: [boolean, number, number][], start = 1000):
   let ts = start;
   for (const [fromA, flags, payload] of segments) {
     const k = fromA ? key(6, A, 40000, B, 80) : key(6, B, 80, A, 40000);
-    t.update(k, flags, 60 + payload, payload, ts);
+    up(t, k, flags, 60 + payload, payload, ts);
     ts += 0.001;
   }
   return t.lastIdx;
@@ -76,15 +88,15 @@ function tcp(t: FlowTable, segments: [boolean, number, number][], start = 1000):
 describe("flow table", () => {
   test("both directions of a conversation land in one flow, counted per side", () => {
     const t = table();
-    t.update(key(17, A, 5000, B, 53), 0, 80, 38, 1);
+    up(t, key(17, A, 5000, B, 53), 0, 80, 38, 1);
     assert.equal(t.lastNew, 1);
     assert.equal(t.lastSide, 0);
     const idx = t.lastIdx;
-    t.update(key(17, B, 53, A, 5000), 0, 120, 78, 2);
+    up(t, key(17, B, 53, A, 5000), 0, 120, 78, 2);
     assert.equal(t.lastIdx, idx);
     assert.equal(t.lastSide, 1);
     assert.equal(t.lastNew, 0);
-    t.update(key(17, A, 5000, B, 53), 0, 80, 38, 3);
+    up(t, key(17, A, 5000, B, 53), 0, 80, 38, 3);
     assert.equal(t.count, 1);
     assert.deepEqual([...t.packets.subarray(idx * 2, idx * 2 + 2)], [2, 1]);
     assert.deepEqual([...t.bytes.subarray(idx * 2, idx * 2 + 2)], [160, 120]);
@@ -95,17 +107,17 @@ describe("flow table", () => {
 
   test("flows differ by VLAN, protocol and port", () => {
     const t = table();
-    t.update(key(17, A, 1, B, 2), 0, 60, 0, 1);
-    t.update(key(17, A, 1, B, 2, 5 << 12), 0, 60, 0, 1);
-    t.update(key(6, A, 1, B, 2), 0, 60, 0, 1);
-    t.update(key(17, A, 1, B, 3), 0, 60, 0, 1);
-    t.update(key(17, B, 2, A, 1), 0, 60, 0, 1);
+    up(t, key(17, A, 1, B, 2), 0, 60, 0, 1);
+    up(t, key(17, A, 1, B, 2, 5 << 12), 0, 60, 0, 1);
+    up(t, key(6, A, 1, B, 2), 0, 60, 0, 1);
+    up(t, key(17, A, 1, B, 3), 0, 60, 0, 1);
+    up(t, key(17, B, 2, A, 1), 0, 60, 0, 1);
     assert.equal(t.count, 4);
   });
 
   test("the SYN sender is the initiator even when the SYN-ACK is seen first", () => {
     const t = table();
-    t.update(key(6, B, 80, A, 40000), TCP_SYN | TCP_ACK, 60, 0, 1);
+    up(t, key(6, B, 80, A, 40000), TCP_SYN | TCP_ACK, 60, 0, 1);
     const r = flowRecord(t, t.lastIdx, END_FLUSH);
     assert.equal(r.src_ip, "10.0.0.1");
     assert.equal(r.src_port, 40000);
@@ -241,27 +253,27 @@ describe("flow table", () => {
   test("flows idle longer than the timeout end at the next sweep, in packet time", () => {
     const ended = new Ended();
     const t = table(ended); // idle 60 s, sweep every 10 s
-    t.update(key(17, A, 1, B, 2), 0, 100, 0, 1000);
-    t.update(key(17, A, 3, B, 4), 0, 100, 0, 1030);
-    t.advance(1000); // first call arms the sweep
-    t.advance(1061);
+    up(t, key(17, A, 1, B, 2), 0, 100, 0, 1000);
+    up(t, key(17, A, 3, B, 4), 0, 100, 0, 1030);
+    at(t, 1000); // first call arms the sweep
+    at(t, 1061);
     assert.equal(t.count, 1);
     assert.equal(ended.records.length, 1);
     assert.equal(ended.records[0].reason, END_IDLE);
     assert.equal(ended.records[0].src, "10.0.0.1:1");
     assert.equal(t.expired, 1);
-    t.advance(1095);
+    at(t, 1095);
     assert.equal(t.count, 0);
   });
 
   test("at capacity the least recently seen flow is evicted and counted", () => {
     const ended = new Ended();
     const t = table(ended, 3);
-    t.update(key(17, A, 1, B, 9), 0, 100, 0, 1);
-    t.update(key(17, A, 2, B, 9), 0, 100, 0, 2);
-    t.update(key(17, A, 3, B, 9), 0, 100, 0, 3);
-    t.update(key(17, A, 1, B, 9), 0, 100, 0, 4); // refreshes flow 1
-    t.update(key(17, A, 4, B, 9), 0, 100, 0, 5);
+    up(t, key(17, A, 1, B, 9), 0, 100, 0, 1);
+    up(t, key(17, A, 2, B, 9), 0, 100, 0, 2);
+    up(t, key(17, A, 3, B, 9), 0, 100, 0, 3);
+    up(t, key(17, A, 1, B, 9), 0, 100, 0, 4); // refreshes flow 1
+    up(t, key(17, A, 4, B, 9), 0, 100, 0, 5);
     assert.equal(t.count, 3);
     assert.equal(t.evicted, 1);
     assert.equal(ended.records[0].reason, END_EVICTED);
@@ -286,9 +298,9 @@ describe("flow table", () => {
     k.b3 = 2;
     k.aPort = 1;
     k.bPort = 2;
-    t.update(k, 0, 100, 0, 1);
+    up(t, k, 0, 100, 0, 1);
     k.a1 = 7; // a different source network, same low word
-    t.update(k, 0, 100, 0, 1);
+    up(t, k, 0, 100, 0, 1);
     assert.equal(t.count, 2);
     const r = flowRecord(t, t.lastIdx, END_FLUSH);
     assert.equal(r.src_ip, "2001:db8:0:7::1");
@@ -317,10 +329,10 @@ describe("flow table", () => {
           let ts = 0;
           for (const [id, reverse, step] of ops) {
             ts += step;
-            t.advance(ts);
+            at(t, ts);
             for (const [m, last] of model) if (last < ts - 5 && ts >= 1) model.delete(m);
             const k = reverse ? key(17, B, 100 + id, A, 7) : key(17, A, 7, B, 100 + id);
-            t.update(k, 0, 60, 0, ts);
+            up(t, k, 0, 60, 0, ts);
             if (!model.has(id) && model.size >= capacity) {
               // Evict the least recently seen.
               const oldest = [...model.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
@@ -335,7 +347,7 @@ describe("flow table", () => {
           assert.ok(t.count >= model.size);
           for (const id of model.keys()) {
             const before = t.created;
-            t.update(key(17, A, 7, B, 100 + id), 0, 60, 0, ts);
+            up(t, key(17, A, 7, B, 100 + id), 0, 60, 0, ts);
             assert.equal(t.created, before, `flow ${id} must still be found`);
           }
         },

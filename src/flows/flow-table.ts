@@ -44,7 +44,11 @@ export interface FlowEndListener {
   flowEnded(table: FlowTable, idx: number, reason: number): void;
 }
 
-/** The key of the packet being looked up; filled by the caller (see `setKey*`). */
+/**
+ * The key of the packet being looked up, filled by the caller. Address words are int32
+ * (`word | 0`): small integers stay unboxed in V8 where a uint32 above 2^31 would be a heap
+ * number on every call, so the key and the table hold addresses as signed 32-bit words.
+ */
 export class FlowKey {
   proto = 0;
   family = 0;
@@ -117,7 +121,7 @@ export class FlowTable {
   readonly config: FlowTableConfig;
 
   // Per-flow columns, indexed by flow index (or 2 * index + side for per-side columns).
-  addr!: Uint32Array; // 8 words: orig a0..a3, resp b0..b3
+  addr!: Int32Array; // 8 words (int32): orig a0..a3, resp b0..b3
   port!: Uint16Array; // 2: orig port, resp port
   vlan!: Uint32Array;
   proto!: Uint8Array;
@@ -155,6 +159,13 @@ export class FlowTable {
   expired = 0;
   reused = 0;
 
+  /**
+   * Packet time in seconds, set by the caller before `update` and `advance`. A field rather
+   * than an argument: a double passed to a call that is not inlined is boxed, which would be
+   * an allocation per packet.
+   */
+  now = 0;
+
   // Results of the last `update`, read by the aggregator (scratch fields, no tuple).
   /** Flow index of the last packet. */
   lastIdx = -1;
@@ -190,7 +201,7 @@ export class FlowTable {
       copyInto(new Float64Array(n * per), prev);
     const i32 = (prev: Int32Array | undefined, per = 1) => copyInto(new Int32Array(n * per), prev);
     const had = old > 0;
-    this.addr = u32(had ? this.addr : undefined, 8);
+    this.addr = i32(had ? this.addr : undefined, 8);
     this.port = u16(had ? this.port : undefined, 2);
     this.vlan = u32(had ? this.vlan : undefined, 1);
     this.proto = u8(had ? this.proto : undefined, 1);
@@ -230,9 +241,10 @@ export class FlowTable {
   /**
    * Finds or creates the flow of a packet and counts it. `flags` are the TCP flags (0 for
    * other protocols); `length` is the frame length on the wire, `payload` the transport
-   * payload bytes; `ts` is packet time in seconds. Sets lastIdx, lastSide and lastNew.
+   * payload bytes; the time is `now`. Sets lastIdx, lastSide and lastNew.
    */
-  update(k: FlowKey, flags: number, length: number, payload: number, ts: number): void {
+  update(k: FlowKey, flags: number, length: number, payload: number): void {
+    const ts = this.now;
     const hA = endpointHash(k.a0, k.a1, k.a2, k.a3, k.aPort);
     const hB = endpointHash(k.b0, k.b1, k.b2, k.b3, k.bPort);
     // Symmetric in the two endpoints, so both directions of a flow hash alike.
@@ -444,11 +456,12 @@ export class FlowTable {
   }
 
   /**
-   * Runs the idle sweep when `cleanupInterval` of packet time has passed since the last one:
-   * every flow idle for `idleTimeout` ends. Called once per packet; costs one compare when no
-   * sweep is due.
+   * Runs the idle sweep when `cleanupInterval` of packet time (`now`) has passed since the
+   * last one: every flow idle for `idleTimeout` ends. Called once per packet; costs one compare
+   * when no sweep is due.
    */
-  advance(ts: number): void {
+  advance(): void {
+    const ts = this.now;
     if (ts < this.nextCleanup) return;
     if (this.nextCleanup === 0) {
       this.nextCleanup = ts + this.config.cleanupInterval;

@@ -15,7 +15,7 @@ function mix32(h: number): number {
 }
 
 export class HostTable {
-  addr = new Uint32Array(0); // 4 words per host
+  addr = new Int32Array(0); // 4 words per host, int32 (`word | 0`) as the flow table
   family = new Uint8Array(0);
   hash = new Uint32Array(0);
   bytesOut = new Float64Array(0);
@@ -45,11 +45,14 @@ export class HostTable {
   }
 
   private grow(n: number): void {
-    const copy = <T extends Float64Array | Uint32Array | Uint8Array>(next: T, prev: T): T => {
+    const copy = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
+      next: T,
+      prev: T,
+    ): T => {
       next.set(prev as ArrayLike<number>);
       return next;
     };
-    this.addr = copy(new Uint32Array(n * 4), this.addr);
+    this.addr = copy(new Int32Array(n * 4), this.addr);
     this.family = copy(new Uint8Array(n), this.family);
     this.hash = copy(new Uint32Array(n), this.hash);
     this.bytesOut = copy(new Float64Array(n), this.bytesOut);
@@ -74,7 +77,7 @@ export class HostTable {
     }
   }
 
-  /** The index of a host, created if new; -1 when the table is full. */
+  /** The index of a host (address words as int32), created if new; -1 when the table is full. */
   lookup(family: number, w0: number, w1: number, w2: number, w3: number, ts: number): number {
     let h = Math.imul(w0 ^ family, 0xcc9e2d51);
     h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;

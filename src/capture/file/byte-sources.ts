@@ -12,16 +12,27 @@ export interface ByteSource {
   read(buf: Uint8Array, off: number, len: number): Promise<number>;
   /** Bytes taken from the underlying file or stream so far (compressed bytes for gzip). */
   readonly consumed: number;
+  /** True when a read may be issued before the previous one has completed. */
+  readonly concurrentReads?: boolean;
   close(): Promise<void>;
 }
 
 /** A plain file: reads go straight into the working buffer, no copy. */
 export class FileSource implements ByteSource {
   consumed = 0;
+  /**
+   * Reads take their file position when they are issued, so a read may be started while the
+   * previous one is still in flight (the reader prefetches the next chunk while it parses).
+   * A regular file's pread only returns short at its end, which makes this exact.
+   */
+  readonly concurrentReads = true;
+  private position = 0;
   constructor(private readonly fh: FileHandle) {}
 
   async read(buf: Uint8Array, off: number, len: number): Promise<number> {
-    const { bytesRead } = await this.fh.read(buf, off, len, this.consumed);
+    const at = this.position;
+    this.position += len;
+    const { bytesRead } = await this.fh.read(buf, off, len, at);
     this.consumed += bytesRead;
     return bytesRead;
   }

@@ -15,6 +15,12 @@ import { PcapngParser } from "./pcapng-parser.js";
  * MAX_RECORD_BYTES): the working buffer is read into, every complete record in it is delivered
  * in place, the unparsed tail is moved to the front and the buffer refilled. It only grows when
  * a single record is larger than it.
+ *
+ * A plain file is double-buffered: while one buffer is parsed, the next chunk is read into the
+ * other (in libuv's thread pool), so the copy out of the page cache overlaps with decoding
+ * instead of adding to it. The new chunk lands after PREFETCH_ROOM bytes of room, where the
+ * previous buffer's unparsed tail is copied; a record too big for that room switches the file
+ * to the single-buffer loop.
  */
 
 export type {
@@ -31,6 +37,10 @@ export {
 export type { CaptureInterfaceInfo } from "./format-parser.js";
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+
+/** Room before each prefetched chunk for the previous chunk's tail: one record of the
+ * largest usual snaplen (262144) with its header. */
+const PREFETCH_ROOM = 262144 + 64;
 
 export interface ReadCaptureOptions {
   /** Bytes per read, default 1 MiB. Tiny values force records across chunk boundaries. */
@@ -174,13 +184,19 @@ async function readSource(
 ): Promise<CaptureFileResult> {
   const onProgress = opts.onProgress;
   const signal = opts.signal;
-  let buf = Buffer.allocUnsafeSlow(chunkSize);
+  // Double-buffering is for sources that allow a read in flight while parsing (plain files).
+  let room = source.concurrentReads === true ? PREFETCH_ROOM : 0;
+  let buf = Buffer.allocUnsafeSlow(room + chunkSize);
   // One DataView per working buffer, made again only when the buffer is replaced.
   let dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let spare = room > 0 ? Buffer.allocUnsafeSlow(room + chunkSize) : null;
+  let spareDv =
+    spare === null ? null : new DataView(spare.buffer, spare.byteOffset, spare.byteLength);
+  let pending: Promise<number> | null = null; // a read into `spare` at `room`
   let parser: FormatParser | null = null;
-  let start = 0; // first unparsed byte in buf
-  let end = 0; // end of valid data in buf
-  let base = 0; // stream offset of buf[0]
+  let start = room; // first unparsed byte in buf
+  let end = room; // end of valid data in buf
+  let base = -room; // stream offset of buf[0]
   let need = MAGIC_BYTES; // bytes the parser needs from `start` to make progress
   let damage: CaptureDamage | null = null;
   let aborted = false;
@@ -191,38 +207,96 @@ async function readSource(
         aborted = true;
         break;
       }
-      // Move the unparsed tail (less than one record) to the front.
-      if (start > 0) {
-        if (end > start) buf.copyWithin(0, start, end);
-        base += start;
-        end -= start;
-        start = 0;
-      }
-      // Grow only when one record is bigger than the whole buffer. Parsers never ask for more
-      // than MAX_RECORD_BYTES plus a header: a bigger length is damage.
-      if (need > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(need);
-        buf.copy(bigger, 0, 0, end);
-        buf = bigger;
-        dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      }
       let n: number;
-      try {
-        n = await source.read(buf, end, Math.min(chunkSize, buf.length - end));
-      } catch (err: unknown) {
-        if (parser === null) throw unreadableStart(err, base + end, info);
-        damage = readDamage(err, base + end, info);
-        break;
+      const tail = end - start;
+      if (spare !== null && spareDv !== null && tail <= room && need <= room + chunkSize) {
+        // Fast path: the next chunk is (or is now being) read into the spare buffer; its room
+        // takes the tail, the buffers swap, and the chunk after is requested before parsing.
+        pending ??= source.read(spare, room, chunkSize);
+        try {
+          n = await pending;
+        } catch (err: unknown) {
+          pending = null;
+          if (parser === null) throw unreadableStart(err, base + end, info);
+          damage = readDamage(err, base + end, info);
+          break;
+        }
+        pending = null;
+        if (tail > 0) buf.copy(spare, room - tail, start, end);
+        base += start - (room - tail);
+        const b = buf;
+        const d = dv;
+        buf = spare;
+        dv = spareDv;
+        spare = b;
+        spareDv = d;
+        start = room - tail;
+        end = room + n;
+        if (n > 0) pending = source.read(spare, room, chunkSize);
+      } else {
+        if (spare !== null) {
+          // A record bigger than the room: finish with the single-buffer loop. A chunk already
+          // in flight is the next data, so it is appended before anything else is read.
+          const inFlight = pending === null ? 0 : await pending;
+          pending = null;
+          const grown = Buffer.allocUnsafeSlow(Math.max(need, tail + inFlight) + chunkSize);
+          buf.copy(grown, 0, start, end);
+          spare.copy(grown, tail, room, room + inFlight);
+          base += start;
+          buf = grown;
+          dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+          start = 0;
+          end = tail + inFlight;
+          spare = null;
+          spareDv = null;
+          room = 0;
+          if (inFlight > 0) {
+            n = inFlight;
+            if (onProgress !== undefined) {
+              reported = source.consumed;
+              onProgress(reported, info.totalBytes);
+            }
+            start = parser === null ? start : parser.parse(buf, dv, start, end, base);
+            if (parser?.damage) {
+              damage = parser.damage;
+              break;
+            }
+            if (parser !== null) need = parser.need;
+            continue;
+          }
+        }
+        // Move the unparsed tail (less than one record) to the front.
+        if (start > 0) {
+          if (end > start) buf.copyWithin(0, start, end);
+          base += start;
+          end -= start;
+          start = 0;
+        }
+        // Grow only when one record is bigger than the whole buffer. Parsers never ask for
+        // more than MAX_RECORD_BYTES plus a header: a bigger length is damage.
+        if (need > buf.length) {
+          const bigger = Buffer.allocUnsafeSlow(need);
+          buf.copy(bigger, 0, 0, end);
+          buf = bigger;
+          dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        }
+        try {
+          n = await source.read(buf, end, Math.min(chunkSize, buf.length - end));
+        } catch (err: unknown) {
+          if (parser === null) throw unreadableStart(err, base + end, info);
+          damage = readDamage(err, base + end, info);
+          break;
+        }
+        end += n;
       }
       if (n === 0) break;
-      end += n;
       if (onProgress !== undefined) {
         reported = source.consumed;
         onProgress(reported, info.totalBytes);
       }
       if (parser === null) {
-        if (end < MAGIC_BYTES) continue;
-        parser = detectFormat(buf, end, sink, info);
+        if (end - start < MAGIC_BYTES) continue;
+        parser = detectFormat(buf.subarray(start), end - start, sink, info);
         if (signal?.aborted === true) {
           aborted = true;
           break;
@@ -236,7 +310,7 @@ async function readSource(
       need = parser.need;
     }
 
-    if (parser === null) throw tooShort(end, info);
+    if (parser === null) throw tooShort(base + end, info);
     if (damage === null && !aborted) {
       if (start < end) damage = parser.truncated(base + start, end - start);
       else if (onProgress !== undefined && reported !== source.consumed) {
@@ -253,6 +327,8 @@ async function readSource(
       aborted,
     };
   } finally {
+    // Never close the file under a read still in flight.
+    if (pending !== null) await pending.catch(() => 0);
     await source.close().catch(() => {});
   }
 }
