@@ -5,8 +5,8 @@
  */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
-/** Largest flow or host table a config may ask for. */
-export const MAX_TABLE = 1 << 26;
+/** Largest flow or host table a config may ask for (16M: about 2.4 GB of flows). */
+export const MAX_TABLE = 1 << 24;
 
 export const DEFAULTS = {
   interface: {

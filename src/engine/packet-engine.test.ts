@@ -44,7 +44,7 @@ class FlowSums implements FlowEndListener {
 function small(listener: FlowEndListener) {
   return new PacketEngine(
     {
-      flows: { capacity: 64, idleTimeout: 5, cleanupInterval: 1, initialCapacity: 16 },
+      flows: { capacity: 64, idleTimeout: 5, cleanupInterval: 1 },
       stats: { windowSize: 10, historyDepth: 4, secondsKept: 30, hostCapacity: 128, windowTopN: 5 },
     },
     listener,

@@ -6,8 +6,12 @@
  * packet, or the SYN sender when the first packet seen is a SYN-ACK. A packet matches a flow
  * in either orientation, so no key normalisation is needed; the hash is symmetric instead.
  *
- * Memory is fixed per flow (about 150 bytes, see BYTES_PER_FLOW) and grows by doubling up to
- * the configured capacity; beyond it the least recently seen flow is evicted and counted.
+ * Memory is fixed per flow (about 150 bytes, see BYTES_PER_FLOW). Every column is allocated
+ * at the configured capacity up front: typed arrays are zero pages that the operating system
+ * only backs with memory when first written, and slots are handed out from the lowest index,
+ * so resident memory follows the flows actually held, with no copying to grow and no peak
+ * while two generations of arrays coexist. Beyond capacity the least recently seen flow is
+ * evicted and counted.
  * Flows are kept on an intrusive LRU list (least recently seen first) so that idle expiry and
  * eviction are O(1) per flow. Time is packet time: a replay gives the same flows however fast
  * it runs. Nothing here allocates per packet.
@@ -29,8 +33,6 @@ export interface FlowTableConfig {
   idleTimeout: number;
   /** Seconds of packet time between idle sweeps (`tracking.cleanup_interval`). */
   cleanupInterval: number;
-  /** Flows allocated up front (rounded up to a power of two); the table doubles from there. */
-  initialCapacity?: number;
 }
 
 export const DEFAULT_FLOW_TABLE_CONFIG: FlowTableConfig = {
@@ -82,7 +84,7 @@ export const BYTES_PER_FLOW =
   2 + // payload seen per side
   2 * 4 + // host index per side
   2 * 4 + // LRU links
-  4 + // free list
+  4 + // free list (only indexes freed and not yet reused)
   2 * 4; // index slots (load factor 1/2)
 
 function mix32(h: number): number {
@@ -103,14 +105,6 @@ function endpointHash(w0: number, w1: number, w2: number, w3: number, port: numb
   return mix32(h);
 }
 
-function copyInto<T extends Uint32Array | Uint16Array | Uint8Array | Float64Array | Int32Array>(
-  next: T,
-  prev: T | undefined,
-): T {
-  if (prev !== undefined) next.set(prev as ArrayLike<number>);
-  return next;
-}
-
 function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -121,33 +115,33 @@ export class FlowTable {
   readonly config: FlowTableConfig;
 
   // Per-flow columns, indexed by flow index (or 2 * index + side for per-side columns).
-  addr!: Int32Array; // 8 words (int32): orig a0..a3, resp b0..b3
-  port!: Uint16Array; // 2: orig port, resp port
-  vlan!: Uint32Array;
-  proto!: Uint8Array;
-  family!: Uint8Array;
-  hash!: Uint32Array;
-  packets!: Float64Array; // 2 per flow
-  bytes!: Float64Array; // 2 per flow
-  firstTs!: Float64Array; // 2 per flow; 0 when that side sent nothing
-  lastTs!: Float64Array; // 2 per flow
-  lastSeen!: Float64Array;
-  tcpFlags!: Uint8Array; // 2 per flow, OR of the flags each side sent
-  tcpState!: Uint8Array; // 2 per flow, TCP_* endpoint states
-  payloadSeen!: Uint8Array; // 2 per flow, 1 once that side sent transport payload
+  readonly addr: Int32Array; // 8 words (int32): orig a0..a3, resp b0..b3
+  readonly port: Uint16Array; // 2: orig port, resp port
+  readonly vlan: Uint32Array;
+  readonly proto: Uint8Array;
+  readonly family: Uint8Array;
+  readonly hash: Uint32Array;
+  readonly packets: Float64Array; // 2 per flow
+  readonly bytes: Float64Array; // 2 per flow
+  readonly firstTs: Float64Array; // 2 per flow; 0 when that side sent nothing
+  readonly lastTs: Float64Array; // 2 per flow
+  readonly lastSeen: Float64Array;
+  readonly tcpFlags: Uint8Array; // 2 per flow, OR of the flags each side sent
+  readonly tcpState: Uint8Array; // 2 per flow, TCP_* endpoint states
+  readonly payloadSeen: Uint8Array; // 2 per flow, 1 once that side sent transport payload
   /** 2 per flow: the host-table index of each side, set by the engine when the flow is
    * created, so later packets need no host lookup. */
-  host!: Int32Array;
-  private lruPrev!: Int32Array;
-  private lruNext!: Int32Array;
-  private free!: Int32Array;
-  private index!: Int32Array; // flow index + 1; 0 = empty slot
-  private mask = 0;
+  readonly host: Int32Array;
+  private readonly lruPrev: Int32Array;
+  private readonly lruNext: Int32Array;
+  private readonly free: Int32Array; // stack of freed indexes
+  private index: Int32Array; // flow index + 1; 0 = empty slot
+  private mask: number;
 
-  /** Flows allocated (the arrays' length in flows). */
-  allocated = 0;
   /** Flows in the table now. */
   count = 0;
+  /** Indexes below this have been used at least once; above it the columns are untouched. */
+  private used = 0;
   private freeTop = 0;
   private lruHead = -1;
   private lruTail = -1;
@@ -180,62 +174,42 @@ export class FlowTable {
     if (!(config.capacity >= 1)) throw new RangeError("flow table capacity must be at least 1");
     this.config = config;
     this.listener = listener;
-    const initial = Math.min(
-      nextPow2(config.capacity),
-      nextPow2(Math.max(16, config.initialCapacity ?? 65536)),
-    );
-    this.allocate(initial);
-  }
-
-  /** Grows every column to `n` flows, keeping the flows held. Only called when the free list
-   * is empty (the table is full at its current size), so the new indexes are the free ones. */
-  private allocate(n: number): void {
-    const old = this.allocated;
-    const u32 = (prev: Uint32Array | undefined, per: number) =>
-      copyInto(new Uint32Array(n * per), prev);
-    const u16 = (prev: Uint16Array | undefined, per: number) =>
-      copyInto(new Uint16Array(n * per), prev);
-    const u8 = (prev: Uint8Array | undefined, per: number) =>
-      copyInto(new Uint8Array(n * per), prev);
-    const f64 = (prev: Float64Array | undefined, per: number) =>
-      copyInto(new Float64Array(n * per), prev);
-    const i32 = (prev: Int32Array | undefined, per = 1) => copyInto(new Int32Array(n * per), prev);
-    const had = old > 0;
-    this.addr = i32(had ? this.addr : undefined, 8);
-    this.port = u16(had ? this.port : undefined, 2);
-    this.vlan = u32(had ? this.vlan : undefined, 1);
-    this.proto = u8(had ? this.proto : undefined, 1);
-    this.family = u8(had ? this.family : undefined, 1);
-    this.hash = u32(had ? this.hash : undefined, 1);
-    this.packets = f64(had ? this.packets : undefined, 2);
-    this.bytes = f64(had ? this.bytes : undefined, 2);
-    this.firstTs = f64(had ? this.firstTs : undefined, 2);
-    this.lastTs = f64(had ? this.lastTs : undefined, 2);
-    this.lastSeen = f64(had ? this.lastSeen : undefined, 1);
-    this.tcpFlags = u8(had ? this.tcpFlags : undefined, 2);
-    this.tcpState = u8(had ? this.tcpState : undefined, 2);
-    this.payloadSeen = u8(had ? this.payloadSeen : undefined, 2);
-    this.host = i32(had ? this.host : undefined, 2);
-    this.lruPrev = i32(had ? this.lruPrev : undefined);
-    this.lruNext = i32(had ? this.lruNext : undefined);
-    // The free list is a stack; push the new indexes highest first so the lowest comes out
-    // first and the columns fill in order.
+    const n = config.capacity;
+    this.addr = new Int32Array(n * 8);
+    this.port = new Uint16Array(n * 2);
+    this.vlan = new Uint32Array(n);
+    this.proto = new Uint8Array(n);
+    this.family = new Uint8Array(n);
+    this.hash = new Uint32Array(n);
+    this.packets = new Float64Array(n * 2);
+    this.bytes = new Float64Array(n * 2);
+    this.firstTs = new Float64Array(n * 2);
+    this.lastTs = new Float64Array(n * 2);
+    this.lastSeen = new Float64Array(n);
+    this.tcpFlags = new Uint8Array(n * 2);
+    this.tcpState = new Uint8Array(n * 2);
+    this.payloadSeen = new Uint8Array(n * 2);
+    this.host = new Int32Array(n * 2);
+    this.lruPrev = new Int32Array(n);
+    this.lruNext = new Int32Array(n);
     this.free = new Int32Array(n);
-    this.freeTop = 0;
-    for (let i = n - 1; i >= old; i--) this.free[this.freeTop++] = i;
-    this.allocated = n;
-    this.rebuildIndex();
+    // The hash index is the one structure that grows: it starts small so that a few thousand
+    // flows probe a cache-sized array, and doubles to keep the load factor at most 1/2.
+    this.index = new Int32Array(Math.min(nextPow2(n * 2), 4096));
+    this.mask = this.index.length - 1;
   }
 
-  private rebuildIndex(): void {
-    const slots = this.allocated * 2;
-    this.index = new Int32Array(slots);
-    this.mask = slots - 1;
+  /** Doubles the hash index and re-inserts every flow. */
+  private growIndex(): void {
+    const index = new Int32Array(this.index.length * 2);
+    const mask = index.length - 1;
     for (let i = this.lruHead; i !== -1; i = this.lruNext[i]) {
-      let s = this.hash[i] & this.mask;
-      while (this.index[s] !== 0) s = (s + 1) & this.mask;
-      this.index[s] = i + 1;
+      let s = this.hash[i] & mask;
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = i + 1;
     }
+    this.index = index;
+    this.mask = mask;
   }
 
   /**
@@ -348,17 +322,14 @@ export class FlowTable {
   }
 
   private insert(k: FlowKey, h: number, flags: number): number {
-    if (this.count >= this.allocated) {
-      if (this.allocated < this.config.capacity) {
-        this.allocate(Math.min(this.allocated * 2, nextPow2(this.config.capacity)));
-      }
-    }
-    if (this.count >= this.config.capacity || this.freeTop === 0) {
+    if (this.count >= this.config.capacity) {
       // Full: the least recently seen flow makes room.
       this.evicted++;
       this.remove(this.lruHead, END_EVICTED);
     }
-    const idx = this.free[--this.freeTop];
+    if (this.count * 2 >= this.index.length) this.growIndex();
+    // Reuse a freed slot, else take the next never-used one.
+    const idx = this.freeTop > 0 ? this.free[--this.freeTop] : this.used++;
     const synAck = k.proto === IPPROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
     const o = idx * 8;
     const p = idx * 2;

@@ -101,3 +101,14 @@ describe("topK", () => {
     assert.deepEqual(topK(v, 2, 5), [0]);
   });
 });
+
+describe("host table", () => {
+  test("grows its index past the first size and finds every host again", () => {
+    const a = new Aggregator({ ...DEFAULT_STATS_CONFIG, hostCapacity: 50_000 });
+    const h = a.hosts;
+    for (let i = 0; i < 10_000; i++) assert.equal(h.lookup(6, 0x20010db8, 0, i, 1, 0), i);
+    for (let i = 0; i < 10_000; i++) assert.equal(h.lookup(6, 0x20010db8, 0, i, 1, 0), i);
+    assert.equal(h.count, 10_000);
+    assert.equal(h.untracked, 0);
+  });
+});

@@ -1,8 +1,8 @@
 /**
  * Per-host counters (bytes and packets sent and received, first and last seen), in an
  * open-addressing hash over typed arrays keyed by address. Feeds top talkers and, later, the
- * hosts API. Grows by doubling up to `capacity`; hosts beyond it are not tracked (their
- * traffic still counts in every total) and each refused lookup is counted in `untracked`.
+ * hosts API. Holds up to `capacity` hosts; hosts beyond it are not tracked (their traffic
+ * still counts in every total) and each refused lookup is counted in `untracked`.
  */
 
 function mix32(h: number): number {
@@ -15,66 +15,62 @@ function mix32(h: number): number {
 }
 
 export class HostTable {
-  addr = new Int32Array(0); // 4 words per host, int32 (`word | 0`) as the flow table
-  family = new Uint8Array(0);
-  hash = new Uint32Array(0);
-  bytesOut = new Float64Array(0);
-  bytesIn = new Float64Array(0);
-  packetsOut = new Float64Array(0);
-  packetsIn = new Float64Array(0);
+  readonly addr: Int32Array; // 4 words per host, int32 (`word | 0`) as the flow table
+  readonly family: Uint8Array;
+  readonly hash: Uint32Array;
+  readonly bytesOut: Float64Array;
+  readonly bytesIn: Float64Array;
+  readonly packetsOut: Float64Array;
+  readonly packetsIn: Float64Array;
   /** Bytes and packets sent and received in the current window; `closeWindow` adds them to
    * the totals above and starts again from zero. */
-  windowOut = new Float64Array(0);
-  windowIn = new Float64Array(0);
-  windowPacketsOut = new Float64Array(0);
-  windowPacketsIn = new Float64Array(0);
-  firstSeen = new Float64Array(0);
-  lastSeen = new Float64Array(0);
-  private index = new Int32Array(0);
-  private mask = 0;
-  allocated = 0;
+  readonly windowOut: Float64Array;
+  readonly windowIn: Float64Array;
+  readonly windowPacketsOut: Float64Array;
+  readonly windowPacketsIn: Float64Array;
+  readonly firstSeen: Float64Array;
+  readonly lastSeen: Float64Array;
+  private index: Int32Array;
+  private mask: number;
   count = 0;
   /** Lookups refused because the table was full (once per flow, or per packet outside flows). */
   untracked = 0;
 
-  constructor(
-    readonly capacity: number,
-    initial = 4096,
-  ) {
-    this.grow(Math.min(capacity, initial));
+  /**
+   * Columns are allocated at `capacity` up front, as the flow table's: untouched zero pages
+   * cost no resident memory, and hosts take the lowest indexes.
+   */
+  constructor(readonly capacity: number) {
+    const n = capacity;
+    this.addr = new Int32Array(n * 4);
+    this.family = new Uint8Array(n);
+    this.hash = new Uint32Array(n);
+    this.bytesOut = new Float64Array(n);
+    this.bytesIn = new Float64Array(n);
+    this.packetsOut = new Float64Array(n);
+    this.packetsIn = new Float64Array(n);
+    this.windowOut = new Float64Array(n);
+    this.windowIn = new Float64Array(n);
+    this.windowPacketsOut = new Float64Array(n);
+    this.windowPacketsIn = new Float64Array(n);
+    this.firstSeen = new Float64Array(n);
+    this.lastSeen = new Float64Array(n);
+    // The hash index grows (doubling, load factor at most 1/2) so that few hosts probe a
+    // cache-sized array.
+    this.index = new Int32Array(4096);
+    this.mask = this.index.length - 1;
   }
 
-  private grow(n: number): void {
-    const copy = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
-      next: T,
-      prev: T,
-    ): T => {
-      next.set(prev as ArrayLike<number>);
-      return next;
-    };
-    this.addr = copy(new Int32Array(n * 4), this.addr);
-    this.family = copy(new Uint8Array(n), this.family);
-    this.hash = copy(new Uint32Array(n), this.hash);
-    this.bytesOut = copy(new Float64Array(n), this.bytesOut);
-    this.bytesIn = copy(new Float64Array(n), this.bytesIn);
-    this.packetsOut = copy(new Float64Array(n), this.packetsOut);
-    this.packetsIn = copy(new Float64Array(n), this.packetsIn);
-    this.windowOut = copy(new Float64Array(n), this.windowOut);
-    this.windowIn = copy(new Float64Array(n), this.windowIn);
-    this.windowPacketsOut = copy(new Float64Array(n), this.windowPacketsOut);
-    this.windowPacketsIn = copy(new Float64Array(n), this.windowPacketsIn);
-    this.firstSeen = copy(new Float64Array(n), this.firstSeen);
-    this.lastSeen = copy(new Float64Array(n), this.lastSeen);
-    this.allocated = n;
-    let slots = 1;
-    while (slots < n * 2) slots *= 2;
-    this.index = new Int32Array(slots);
-    this.mask = slots - 1;
+  private growIndex(): void {
+    const index = new Int32Array(this.index.length * 2);
+    const mask = index.length - 1;
     for (let i = 0; i < this.count; i++) {
-      let s = this.hash[i] & this.mask;
-      while (this.index[s] !== 0) s = (s + 1) & this.mask;
-      this.index[s] = i + 1;
+      let s = this.hash[i] & mask;
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = i + 1;
     }
+    this.index = index;
+    this.mask = mask;
   }
 
   /** The index of a host (address words as int32), created if new; -1 when the table is full. */
@@ -102,22 +98,21 @@ export class HostTable {
       }
       s = (s + 1) & this.mask;
     }
-    if (this.count >= this.allocated) {
-      if (this.allocated >= this.capacity) {
-        this.untracked++;
-        return -1;
-      }
-      this.grow(Math.min(this.capacity, this.allocated * 2));
+    if (this.count >= this.capacity) {
+      this.untracked++;
+      return -1;
+    }
+    if (this.count * 2 >= this.index.length) {
+      this.growIndex();
       s = h & this.mask;
       while (this.index[s] !== 0) s = (s + 1) & this.mask;
     }
     const i = this.count++;
     const o = i * 4;
-    // `this.addr`, not the local `addr`: a grow above replaced the array.
-    this.addr[o] = w0;
-    this.addr[o + 1] = w1;
-    this.addr[o + 2] = w2;
-    this.addr[o + 3] = w3;
+    addr[o] = w0;
+    addr[o + 1] = w1;
+    addr[o + 2] = w2;
+    addr[o + 3] = w3;
     this.family[i] = family;
     this.hash[i] = h;
     this.firstSeen[i] = ts;
