@@ -87,7 +87,7 @@ export async function runReplay(file: string, opts: ReplayOptions): Promise<Repl
       },
       collector,
     );
-    const bar = opts.progress ? ProgressBar.forStderr(() => engine.stats.total.packets) : null;
+    const bar = opts.progress ? ProgressBar.forStderr(() => engine.packets) : null;
     const started = performance.now();
     const result = await readCaptureFile(file, engine, {
       ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),

@@ -55,6 +55,7 @@ function small(listener: FlowEndListener) {
 function assertConsistent(e: PacketEngine, sums: FlowSums, sent: number, sentBytes: number) {
   const t = e.stats.total;
   assert.equal(t.packets, sent, "every frame counts once");
+  assert.equal(e.packets, sent, "the engine's own count agrees");
   assert.equal(t.bytes, sentBytes, "every byte on the wire counts once");
   assert.equal(
     t.protoPackets.reduce((a, b) => a + b, 0),

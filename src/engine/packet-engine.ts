@@ -57,6 +57,8 @@ export class PacketEngine implements PacketSink {
   readonly statusCounts = new Float64Array(DECODE_REASONS.length);
   /** Packets per unsupported link type (index = link type). */
   readonly unsupportedLinkTypes = new Float64Array(MAX_LINKTYPE + 1);
+  /** Packets seen (all of them; the statistics hold them only as seconds close). */
+  packets = 0;
   /** Packets that went into a flow. */
   flowPackets = 0;
 
@@ -80,6 +82,7 @@ export class PacketEngine implements PacketSink {
     linktype: number,
   ): void {
     const d = this.decoder;
+    this.packets += 1;
     const status = d.decode(buf, off, caplen, linktype, tsSec);
     this.statusCounts[status] += 1;
     if (status === UNSUPPORTED_LINK_TYPE) {

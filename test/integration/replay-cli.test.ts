@@ -161,6 +161,28 @@ describe("netnet replay", () => {
     assert.ok(short.flows_expired > 0, "a 1 s timeout expires flows along the way");
   });
 
+  test("a progress bar is drawn on a terminal and cleared before the report", () => {
+    // script(1) gives the command a pseudo-terminal, as a user's shell would.
+    const run = (extra: string) =>
+      spawnSync(
+        "script",
+        [
+          "-qec",
+          `${process.execPath} ${BIN} replay ${fixturePath("mixed.pcap")} --top 1 ${extra}`,
+          "/dev/null",
+        ],
+        { encoding: "utf8" },
+      );
+    const tty = run("");
+    assert.equal(tty.status, 0, tty.stderr);
+    assert.match(tty.stdout, /\[#{30}\] 100% {2}477 packets {2}\S+ pps/);
+    assert.ok(tty.stdout.includes("\r\x1b[2K"), "the bar is erased");
+    assert.match(tty.stdout, /packets +477/);
+    const quiet = run("--no-progress");
+    assert.equal(quiet.status, 0);
+    assert.doesNotMatch(quiet.stdout, /\[#+/);
+  });
+
   test("--help describes every option of replay", () => {
     const r = netnet("replay", "--help");
     assert.equal(r.code, 0);

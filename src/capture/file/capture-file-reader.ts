@@ -234,66 +234,54 @@ async function readSource(
         end = room + n;
         if (n > 0) pending = source.read(spare, room, chunkSize);
       } else {
+        // Bytes of a prefetch still in flight when the loop leaves double-buffering.
+        let merged = 0;
         if (spare !== null) {
           // A record bigger than the room: finish with the single-buffer loop. A chunk already
           // in flight is the next data, so it is appended before anything else is read.
-          const inFlight = pending === null ? 0 : await pending;
+          merged = pending === null ? 0 : await pending;
           pending = null;
-          const grown = Buffer.allocUnsafeSlow(Math.max(need, tail + inFlight) + chunkSize);
+          const grown = Buffer.allocUnsafeSlow(Math.max(need, tail + merged) + chunkSize);
           buf.copy(grown, 0, start, end);
-          spare.copy(grown, tail, room, room + inFlight);
+          spare.copy(grown, tail, room, room + merged);
           base += start;
           buf = grown;
           dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
           start = 0;
-          end = tail + inFlight;
+          end = tail + merged;
           spare = null;
           spareDv = null;
           room = 0;
-          if (inFlight > 0) {
-            n = inFlight;
-            if (onProgress !== undefined) {
-              reported = source.consumed;
-              onProgress(reported, info.totalBytes);
-            }
-            start = parser === null ? start : parser.parse(buf, dv, start, end, base);
-            if (parser?.damage) {
-              damage = parser.damage;
-              break;
-            }
-            if (parser !== null) need = parser.need;
-            continue;
+        }
+        if (merged > 0) {
+          n = merged;
+        } else {
+          // Move the unparsed tail (less than one record) to the front.
+          if (start > 0) {
+            if (end > start) buf.copyWithin(0, start, end);
+            base += start;
+            end -= start;
+            start = 0;
           }
+          // Grow only when one record is bigger than the whole buffer. Parsers never ask for
+          // more than MAX_RECORD_BYTES plus a header: a bigger length is damage.
+          if (need > buf.length) {
+            const bigger = Buffer.allocUnsafeSlow(need);
+            buf.copy(bigger, 0, 0, end);
+            buf = bigger;
+            dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+          }
+          try {
+            n = await source.read(buf, end, Math.min(chunkSize, buf.length - end));
+          } catch (err: unknown) {
+            if (parser === null) throw unreadableStart(err, base + end, info);
+            damage = readDamage(err, base + end, info);
+            break;
+          }
+          end += n;
         }
-        // Move the unparsed tail (less than one record) to the front.
-        if (start > 0) {
-          if (end > start) buf.copyWithin(0, start, end);
-          base += start;
-          end -= start;
-          start = 0;
-        }
-        // Grow only when one record is bigger than the whole buffer. Parsers never ask for
-        // more than MAX_RECORD_BYTES plus a header: a bigger length is damage.
-        if (need > buf.length) {
-          const bigger = Buffer.allocUnsafeSlow(need);
-          buf.copy(bigger, 0, 0, end);
-          buf = bigger;
-          dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-        }
-        try {
-          n = await source.read(buf, end, Math.min(chunkSize, buf.length - end));
-        } catch (err: unknown) {
-          if (parser === null) throw unreadableStart(err, base + end, info);
-          damage = readDamage(err, base + end, info);
-          break;
-        }
-        end += n;
       }
       if (n === 0) break;
-      if (onProgress !== undefined) {
-        reported = source.consumed;
-        onProgress(reported, info.totalBytes);
-      }
       if (parser === null) {
         if (end - start < MAGIC_BYTES) continue;
         parser = detectFormat(buf.subarray(start), end - start, sink, info);
@@ -308,6 +296,11 @@ async function readSource(
         break;
       }
       need = parser.need;
+      // After parsing, so a progress display sees the packets of this chunk counted.
+      if (onProgress !== undefined) {
+        reported = source.consumed;
+        onProgress(reported, info.totalBytes);
+      }
     }
 
     if (parser === null) throw tooShort(base + end, info);
