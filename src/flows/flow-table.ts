@@ -17,6 +17,7 @@
  * it runs. Nothing here allocates per packet.
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_SYN } from "../decode/protocols.js";
+import { Arena } from "../util/arena.js";
 import { nextTcpState, peerAfter, TCP_INACTIVE, tcpFinished } from "./tcp-state.js";
 
 /** Why a flow left the table. */
@@ -175,24 +176,46 @@ export class FlowTable {
     this.config = config;
     this.listener = listener;
     const n = config.capacity;
-    this.addr = new Int32Array(n * 8);
-    this.port = new Uint16Array(n * 2);
-    this.vlan = new Uint32Array(n);
-    this.proto = new Uint8Array(n);
-    this.family = new Uint8Array(n);
-    this.hash = new Uint32Array(n);
-    this.packets = new Float64Array(n * 2);
-    this.bytes = new Float64Array(n * 2);
-    this.firstTs = new Float64Array(n * 2);
-    this.lastTs = new Float64Array(n * 2);
-    this.lastSeen = new Float64Array(n);
-    this.tcpFlags = new Uint8Array(n * 2);
-    this.tcpState = new Uint8Array(n * 2);
-    this.payloadSeen = new Uint8Array(n * 2);
-    this.host = new Int32Array(n * 2);
-    this.lruPrev = new Int32Array(n);
-    this.lruNext = new Int32Array(n);
-    this.free = new Int32Array(n);
+    const arena = new Arena(
+      Arena.size([
+        n * 32, // addr
+        n * 4, // port
+        n * 4, // vlan
+        n, // proto
+        n, // family
+        n * 4, // hash
+        n * 16, // packets
+        n * 16, // bytes
+        n * 16, // firstTs
+        n * 16, // lastTs
+        n * 8, // lastSeen
+        n * 2, // tcpFlags
+        n * 2, // tcpState
+        n * 2, // payloadSeen
+        n * 8, // host
+        n * 4, // lruPrev
+        n * 4, // lruNext
+        n * 4, // free
+      ]),
+    );
+    this.addr = arena.i32(n * 8);
+    this.port = arena.u16(n * 2);
+    this.vlan = arena.u32(n);
+    this.proto = arena.u8(n);
+    this.family = arena.u8(n);
+    this.hash = arena.u32(n);
+    this.packets = arena.f64(n * 2);
+    this.bytes = arena.f64(n * 2);
+    this.firstTs = arena.f64(n * 2);
+    this.lastTs = arena.f64(n * 2);
+    this.lastSeen = arena.f64(n);
+    this.tcpFlags = arena.u8(n * 2);
+    this.tcpState = arena.u8(n * 2);
+    this.payloadSeen = arena.u8(n * 2);
+    this.host = arena.i32(n * 2);
+    this.lruPrev = arena.i32(n);
+    this.lruNext = arena.i32(n);
+    this.free = arena.i32(n);
     // The hash index is the one structure that grows: it starts small so that a few thousand
     // flows probe a cache-sized array, and doubles to keep the load factor at most 1/2.
     this.index = new Int32Array(Math.min(nextPow2(n * 2), 4096));

@@ -14,6 +14,8 @@ function mix32(h: number): number {
   return h >>> 0;
 }
 
+import { Arena } from "../util/arena.js";
+
 export class HostTable {
   readonly addr: Int32Array; // 4 words per host, int32 (`word | 0`) as the flow table
   readonly family: Uint8Array;
@@ -42,19 +44,20 @@ export class HostTable {
    */
   constructor(readonly capacity: number) {
     const n = capacity;
-    this.addr = new Int32Array(n * 4);
-    this.family = new Uint8Array(n);
-    this.hash = new Uint32Array(n);
-    this.bytesOut = new Float64Array(n);
-    this.bytesIn = new Float64Array(n);
-    this.packetsOut = new Float64Array(n);
-    this.packetsIn = new Float64Array(n);
-    this.windowOut = new Float64Array(n);
-    this.windowIn = new Float64Array(n);
-    this.windowPacketsOut = new Float64Array(n);
-    this.windowPacketsIn = new Float64Array(n);
-    this.firstSeen = new Float64Array(n);
-    this.lastSeen = new Float64Array(n);
+    const arena = new Arena(Arena.size([n * 16, n, n * 4, ...Array(10).fill(n * 8)]));
+    this.addr = arena.i32(n * 4);
+    this.family = arena.u8(n);
+    this.hash = arena.u32(n);
+    this.bytesOut = arena.f64(n);
+    this.bytesIn = arena.f64(n);
+    this.packetsOut = arena.f64(n);
+    this.packetsIn = arena.f64(n);
+    this.windowOut = arena.f64(n);
+    this.windowIn = arena.f64(n);
+    this.windowPacketsOut = arena.f64(n);
+    this.windowPacketsIn = arena.f64(n);
+    this.firstSeen = arena.f64(n);
+    this.lastSeen = arena.f64(n);
     // The hash index grows (doubling, load factor at most 1/2) so that few hosts probe a
     // cache-sized array.
     this.index = new Int32Array(4096);
