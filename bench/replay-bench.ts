@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join, relative } from "node:path";
@@ -35,6 +36,23 @@ const USAGE = `usage: node dist/bench/replay-bench.js [--quick] [--only TOOLS] [
   --runs N         runs per file and tool (default 3, or 1 with --quick); the median is reported
   --timeout S      kill a run after S seconds (default 600)
 `;
+
+/**
+ * Allocation: young-generation collections per million packets once warm. A single 16-byte
+ * object per packet is 16 MB per million packets, at least one scavenge of the 16 MiB young
+ * generation, and real allocation sites make several objects; with nothing allocated per
+ * packet only per-chunk bookkeeping remains, well under one collection.
+ */
+const ALLOC_MAX_SCAVENGES = 1;
+
+interface AllocCheck {
+  file: string;
+  packets: number;
+  scavenges: number;
+  major_gcs: number;
+  scavenges_per_million_packets: number;
+  heap_used_growth_bytes: number;
+}
 
 /** Heap flatness: RSS over 10x the packets may grow by at most this factor. */
 const HEAP_FLAT_MAX_RATIO = 1.1;
@@ -249,6 +267,21 @@ async function main(): Promise<number> {
     }
   }
 
+  // Allocation on the packet path, counted in-process (bench/alloc-check.ts).
+  const allocation: AllocCheck[] = [];
+  if (netnet !== undefined) {
+    for (const capture of captures) {
+      const r = spawnSync(
+        process.execPath,
+        ["--expose-gc", join(repoRoot, "dist/bench/alloc-check.js"), capture.file],
+        { encoding: "utf8", timeout: opts.timeoutMs },
+      );
+      if (r.status !== 0) throw new BenchFailure(`alloc-check failed: ${r.stderr}`);
+      const a = JSON.parse(r.stdout) as AllocCheck;
+      allocation.push({ ...a, file: relative(repoRoot, capture.file) });
+    }
+  }
+
   const rs = ratios(results, captures);
   const ts = targets(results, rs, captures);
 
@@ -279,6 +312,13 @@ async function main(): Promise<number> {
   }
   out.push("targets (reported, not enforced):");
   for (const t of ts) out.push(`  [${t.status.padEnd(4)}] ${t.name}: ${t.detail}`);
+  for (const a of allocation) {
+    const ok = a.scavenges_per_million_packets <= ALLOC_MAX_SCAVENGES;
+    out.push(
+      `allocation (${a.file}): ${a.scavenges} scavenges, ${a.major_gcs} major collections over ` +
+        `${fmtCount(a.packets)} packets [${ok ? "PASS" : "FAIL"}: nothing per packet means <= ${ALLOC_MAX_SCAVENGES} per million]`,
+    );
+  }
   if (heap !== undefined) {
     out.push("");
     out.push(
@@ -318,6 +358,7 @@ async function main(): Promise<number> {
     results: results.map((r) => ({ ...r, file: relative(repoRoot, r.file) })),
     ratios: rs.map((r) => ({ ...r, file: relative(repoRoot, r.file) })),
     targets: ts,
+    allocation,
     heap_check:
       heap === undefined
         ? null

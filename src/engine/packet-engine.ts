@@ -92,6 +92,7 @@ export class PacketEngine implements PacketSink {
     const stats = this.stats;
     stats.tick(ts);
     this.flows.now = ts;
+    stats.hosts.now = ts;
     this.flows.advance();
 
     const l3 = d.l3;
@@ -120,8 +121,8 @@ export class PacketEngine implements PacketSink {
     if (hasPortProto && d.hasPorts === 0) {
       const h = stats.hosts;
       stats.addHosts(
-        h.lookup(family, d.src0 | 0, d.src1 | 0, d.src2 | 0, d.src3 | 0, ts),
-        h.lookup(family, d.dst0 | 0, d.dst1 | 0, d.dst2 | 0, d.dst3 | 0, ts),
+        h.lookup(family, d.src0 | 0, d.src1 | 0, d.src2 | 0, d.src3 | 0),
+        h.lookup(family, d.dst0 | 0, d.dst1 | 0, d.dst2 | 0, d.dst3 | 0),
         origlen,
         ts,
       );
@@ -162,8 +163,8 @@ export class PacketEngine implements PacketSink {
     if (flows.lastNew === 1) {
       // Hosts are looked up once per flow; its later packets reuse the indexes.
       const h = stats.hosts;
-      flows.host[side] = h.lookup(family, k.a0, k.a1, k.a2, k.a3, ts);
-      flows.host[peer] = h.lookup(family, k.b0, k.b1, k.b2, k.b3, ts);
+      flows.host[side] = h.lookup(family, k.a0, k.a1, k.a2, k.a3);
+      flows.host[peer] = h.lookup(family, k.b0, k.b1, k.b2, k.b3);
     }
     stats.addHosts(flows.host[side], flows.host[peer], origlen, ts);
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);

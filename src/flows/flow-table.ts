@@ -121,7 +121,7 @@ export class FlowTable {
   readonly vlan: Uint32Array;
   readonly proto: Uint8Array;
   readonly family: Uint8Array;
-  readonly hash: Uint32Array;
+  readonly hash: Int32Array; // int32 like the address words, so it is never boxed
   readonly packets: Float64Array; // 2 per flow
   readonly bytes: Float64Array; // 2 per flow
   readonly firstTs: Float64Array; // 2 per flow; 0 when that side sent nothing
@@ -203,7 +203,7 @@ export class FlowTable {
     this.vlan = arena.u32(n);
     this.proto = arena.u8(n);
     this.family = arena.u8(n);
-    this.hash = arena.u32(n);
+    this.hash = arena.i32(n);
     this.packets = arena.f64(n * 2);
     this.bytes = arena.f64(n * 2);
     this.firstTs = arena.f64(n * 2);
@@ -245,7 +245,7 @@ export class FlowTable {
     const hA = endpointHash(k.a0, k.a1, k.a2, k.a3, k.aPort);
     const hB = endpointHash(k.b0, k.b1, k.b2, k.b3, k.bPort);
     // Symmetric in the two endpoints, so both directions of a flow hash alike.
-    const h = mix32((hA + hB) ^ Math.imul(k.proto | (k.family << 8), 0x9e3779b1) ^ k.vlan);
+    const h = mix32((hA + hB) ^ Math.imul(k.proto | (k.family << 8), 0x9e3779b1) ^ k.vlan) | 0;
     const mask = this.mask;
     const index = this.index;
     const addr = this.addr;

@@ -49,8 +49,8 @@ describe("aggregator", () => {
     const seen: WindowSummary[] = [];
     a.onWindow = (w) => seen.push(w);
     const h = a.hosts;
-    const src = h.lookup(4, 0, 0, 0, 0x0a000001, 0);
-    const dst = h.lookup(4, 0, 0, 0, 0x0a000002, 0);
+    const src = h.lookup(4, 0, 0, 0, 0x0a000001);
+    const dst = h.lookup(4, 0, 0, 0, 0x0a000002);
     for (let ts = 5; ts < 45; ts += 1) {
       a.tick(ts);
       a.addPacket(ts < 20 ? PROTO_TCP : PROTO_UDP, 100, ts);
@@ -84,10 +84,10 @@ describe("aggregator", () => {
   test("hosts are found again by address and the table stops at capacity", () => {
     const a = new Aggregator({ ...DEFAULT_STATS_CONFIG, hostCapacity: 3 });
     const h = a.hosts;
-    const ids = [1, 2, 3].map((n) => h.lookup(4, 0, 0, 0, n, 0));
+    const ids = [1, 2, 3].map((n) => h.lookup(4, 0, 0, 0, n));
     assert.deepEqual(ids, [0, 1, 2]);
-    assert.equal(h.lookup(4, 0, 0, 0, 2, 0), 1);
-    assert.equal(h.lookup(6, 0, 0, 0, 2, 0), -1, "same words, other family, is another host");
+    assert.equal(h.lookup(4, 0, 0, 0, 2), 1);
+    assert.equal(h.lookup(6, 0, 0, 0, 2), -1, "same words, other family, is another host");
     assert.equal(h.count, 3);
   });
 });
@@ -106,8 +106,8 @@ describe("host table", () => {
   test("grows its index past the first size and finds every host again", () => {
     const a = new Aggregator({ ...DEFAULT_STATS_CONFIG, hostCapacity: 50_000 });
     const h = a.hosts;
-    for (let i = 0; i < 10_000; i++) assert.equal(h.lookup(6, 0x20010db8, 0, i, 1, 0), i);
-    for (let i = 0; i < 10_000; i++) assert.equal(h.lookup(6, 0x20010db8, 0, i, 1, 0), i);
+    for (let i = 0; i < 10_000; i++) assert.equal(h.lookup(6, 0x20010db8, 0, i, 1), i);
+    for (let i = 0; i < 10_000; i++) assert.equal(h.lookup(6, 0x20010db8, 0, i, 1), i);
     assert.equal(h.count, 10_000);
     assert.equal(h.untracked, 0);
   });

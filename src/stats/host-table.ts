@@ -19,7 +19,7 @@ import { Arena } from "../util/arena.js";
 export class HostTable {
   readonly addr: Int32Array; // 4 words per host, int32 (`word | 0`) as the flow table
   readonly family: Uint8Array;
-  readonly hash: Uint32Array;
+  readonly hash: Int32Array;
   readonly bytesOut: Float64Array;
   readonly bytesIn: Float64Array;
   readonly packetsOut: Float64Array;
@@ -35,6 +35,8 @@ export class HostTable {
   private index: Int32Array;
   private mask: number;
   count = 0;
+  /** Packet time in seconds, set by the caller (a field, not an argument: no boxing). */
+  now = 0;
   /** Lookups refused because the table was full (once per flow, or per packet outside flows). */
   untracked = 0;
 
@@ -47,7 +49,7 @@ export class HostTable {
     const arena = new Arena(Arena.size([n * 16, n, n * 4, ...Array(10).fill(n * 8)]));
     this.addr = arena.i32(n * 4);
     this.family = arena.u8(n);
-    this.hash = arena.u32(n);
+    this.hash = arena.i32(n);
     this.bytesOut = arena.f64(n);
     this.bytesIn = arena.f64(n);
     this.packetsOut = arena.f64(n);
@@ -76,12 +78,13 @@ export class HostTable {
     this.mask = mask;
   }
 
-  /** The index of a host (address words as int32), created if new; -1 when the table is full. */
-  lookup(family: number, w0: number, w1: number, w2: number, w3: number, ts: number): number {
+  /** The index of a host (address words as int32), created at time `now` if new; -1 when the
+   * table is full. */
+  lookup(family: number, w0: number, w1: number, w2: number, w3: number): number {
     let h = Math.imul(w0 ^ family, 0xcc9e2d51);
     h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;
     h = Math.imul(h ^ w2, 0xcc9e2d51);
-    h = mix32(Math.imul(h ^ w3, 0x1b873593));
+    h = mix32(Math.imul(h ^ w3, 0x1b873593)) | 0;
     const addr = this.addr;
     let s = h & this.mask;
     for (;;) {
@@ -118,7 +121,7 @@ export class HostTable {
     addr[o + 3] = w3;
     this.family[i] = family;
     this.hash[i] = h;
-    this.firstSeen[i] = ts;
+    this.firstSeen[i] = this.now;
     this.index[s] = i + 1;
     return i;
   }
