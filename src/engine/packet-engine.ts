@@ -170,6 +170,19 @@ export class PacketEngine implements PacketSink {
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);
   }
 
+  /**
+   * Moves packet time forward without a packet, so that on a quiet link seconds and windows
+   * still close and idle flows still expire on time (live capture calls this every tick with
+   * the wall clock). Never moves time backwards.
+   */
+  advanceTo(ts: number): void {
+    if (this.packets === 0 || ts <= this.flows.now) return;
+    this.stats.tick(ts);
+    this.flows.now = ts;
+    this.stats.hosts.now = ts;
+    this.flows.advance();
+  }
+
   /** Ends the run: closes the open second and window, then ends every flow. */
   finish(): void {
     this.stats.finish();

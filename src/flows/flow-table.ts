@@ -169,7 +169,8 @@ export class FlowTable {
   /** 1 when the last packet created its flow. */
   lastNew = 0;
 
-  private readonly listener: FlowEndListener | null;
+  /** Told of every flow that leaves the table (settable after construction). */
+  listener: FlowEndListener | null;
 
   constructor(config: FlowTableConfig, listener: FlowEndListener | null = null) {
     if (!(config.capacity >= 1)) throw new RangeError("flow table capacity must be at least 1");

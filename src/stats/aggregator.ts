@@ -234,6 +234,8 @@ export class Aggregator {
   private secondStart = -1;
   private readonly window = new Counters();
   private readonly windowPorts = new PortCounters();
+  /** Reused by `liveTop`, which runs every tick. */
+  private readonly scratchPorts = new PortCounters();
   private windowStart = -1;
 
   constructor(config: StatsConfig) {
@@ -347,6 +349,61 @@ export class Aggregator {
     this.closeSecond(this.secondStart + 1);
     if (this.window.packets > 0) this.closeWindow();
     this.secondStart = -1;
+  }
+
+  /**
+   * Totals up to this moment: the closed windows plus the open window and second. For
+   * snapshots while the run goes on (`total` alone holds only closed windows).
+   */
+  liveTotals(): {
+    packets: number;
+    bytes: number;
+    protocols: Record<string, ProtocolCount>;
+    packet_sizes: Record<string, number>;
+  } {
+    const c = new Counters();
+    c.addAll(this.total);
+    c.addAll(this.window);
+    c.addAll(this.second);
+    return {
+      packets: c.packets,
+      bytes: c.bytes,
+      protocols: c.protocols(),
+      packet_sizes: c.packetSizes(),
+    };
+  }
+
+  /** Start of the open window (Unix seconds), or -1 before the first packet. */
+  get currentWindowStart(): number {
+    return this.windowStart;
+  }
+
+  /** Top sources and destinations and ports up to this moment (closed and open windows). */
+  liveTop(n: number): { sources: TalkerEntry[]; destinations: TalkerEntry[]; ports: PortEntry[] } {
+    const h = this.hosts;
+    const out = new Float64Array(h.count);
+    const inn = new Float64Array(h.count);
+    for (let i = 0; i < h.count; i++) {
+      out[i] = h.bytesOut[i] + h.windowOut[i];
+      inn[i] = h.bytesIn[i] + h.windowIn[i];
+    }
+    const ports = this.scratchPorts;
+    ports.reset();
+    ports.addAll(this.ports);
+    ports.addAll(this.windowPorts);
+    return {
+      sources: topK(out, h.count, n).map((host) => ({
+        host,
+        bytes: out[host],
+        packets: h.packetsOut[host] + h.windowPacketsOut[host],
+      })),
+      destinations: topK(inn, h.count, n).map((host) => ({
+        host,
+        bytes: inn[host],
+        packets: h.packetsIn[host] + h.windowPacketsIn[host],
+      })),
+      ports: ports.top(n),
+    };
   }
 
   topSources(n: number): TalkerEntry[] {

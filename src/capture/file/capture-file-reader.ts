@@ -56,6 +56,12 @@ export interface ReadCaptureOptions {
    * chunks, so the sink may still see the rest of the chunk being parsed when it fires.
    */
   signal?: AbortSignal;
+  /**
+   * Called after each chunk's packets were delivered; a returned promise is awaited before
+   * the next chunk is parsed. Replaying at the recorded speed waits here (use a small
+   * `chunkSize` so packets arrive in small bursts).
+   */
+  afterChunk?: () => Promise<void> | undefined;
 }
 
 export interface ReadCaptureStreamOptions extends ReadCaptureOptions {
@@ -301,6 +307,8 @@ async function readSource(
         reported = source.consumed;
         onProgress(reported, info.totalBytes);
       }
+      const wait = opts.afterChunk?.();
+      if (wait !== undefined) await wait;
     }
 
     if (parser === null) throw tooShort(base + end, info);

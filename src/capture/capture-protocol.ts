@@ -1,0 +1,61 @@
+/**
+ * Messages between the main thread and the capture worker. The worker owns the packet path
+ * (source, decoder, flow table, aggregator); the main thread only ever sees snapshots and
+ * answers to its requests.
+ */
+
+import type { Snapshot } from "../engine/snapshot.js";
+import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
+import type { FlowTableConfig } from "../flows/flow-table.js";
+import type { StatsConfig } from "../stats/aggregator.js";
+
+export interface LiveSourceSpec {
+  kind: "live";
+  interfaces: string[];
+  snaplen: number;
+  promiscuous: boolean;
+  timeoutMs: number;
+  bufferSize?: number;
+  filter: string;
+}
+
+export interface FileSourceSpec {
+  kind: "file";
+  path: string;
+  /** "recorded": packets arrive at the pace they were captured, shifted to the present;
+   * "max": as fast as the file can be read, with the file's own timestamps. */
+  speed: "recorded" | "max";
+  /** Start again at the end of the file (with "recorded", a never-ending demo). */
+  loop: boolean;
+  filter: string;
+}
+
+export interface CaptureWorkerConfig {
+  source: LiveSourceSpec | FileSourceSpec;
+  flows: FlowTableConfig;
+  stats: StatsConfig;
+  /** Milliseconds between snapshots. */
+  tickMs: number;
+  /** Start capturing as soon as the worker is up. */
+  autoStart: boolean;
+}
+
+export type WorkerRequest =
+  | { type: "start"; id: number }
+  | { type: "stop"; id: number }
+  | { type: "set-filter"; id: number; expression: string }
+  | { type: "query-flows"; id: number; query: ActiveFlowQuery }
+  | { type: "shutdown"; id: number };
+
+export interface StartResult {
+  /** What is being captured: interface names, or the file. */
+  interfaces: string[];
+}
+
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "snapshot"; snapshot: Snapshot }
+  | { type: "reply"; id: number; ok: true; result: StartResult | FlowPage | null }
+  | { type: "reply"; id: number; ok: false; error: { code: string; message: string } }
+  /** Capture stopped by itself (end of file, interface gone, error). */
+  | { type: "capture-ended"; reason: string; error: string | null };

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import * as F from "../../test/support/frames.js";
+import { fixturePath } from "../../test/support/paths.js";
+import { runReplay } from "../cli/replay-command.js";
+import type { Snapshot } from "../engine/snapshot.js";
+import type { FlowRecord } from "../flows/flow-record.js";
+import { DEFAULT_STATS_CONFIG } from "../stats/aggregator.js";
+import type { CaptureWorkerConfig, FileSourceSpec } from "./capture-protocol.js";
+import { type CaptureService, createCaptureService } from "./capture-service.js";
+import { FileSink, PcapWriter } from "./capture-writer.js";
+import { LINKTYPE_ETHERNET } from "./link-types.js";
+
+function config(
+  source: Partial<FileSourceSpec> & { path: string },
+  tickMs = 100,
+): CaptureWorkerConfig {
+  return {
+    source: { kind: "file", speed: "max", loop: false, filter: "", ...source },
+    flows: { capacity: 1 << 16, idleTimeout: 300, cleanupInterval: 60 },
+    stats: { ...DEFAULT_STATS_CONFIG, windowSize: 10 },
+    tickMs,
+    autoStart: true,
+  };
+}
+
+/** Starts a service and resolves when capture ends by itself. */
+async function runToEnd(cfg: CaptureWorkerConfig) {
+  const snapshots: Snapshot[] = [];
+  let ended!: (v: { reason: string; error: string | null }) => void;
+  const endedP = new Promise<{ reason: string; error: string | null }>((r) => {
+    ended = r;
+  });
+  const service = createCaptureService(cfg, {
+    onSnapshot: (s) => snapshots.push(s),
+    onCaptureEnded: (reason, error) => ended({ reason, error }),
+  });
+  const started = Date.now();
+  await service.start();
+  const end = await endedP;
+  return { service, snapshots, end, ms: Date.now() - started };
+}
+
+/** A capture of `n` UDP packets `gap` seconds apart. */
+function writeTimedCapture(path: string, n: number, gap: number): void {
+  const w = new PcapWriter(new FileSink(path), { linktype: LINKTYPE_ETHERNET, nanosecond: true });
+  for (let i = 0; i < n; i++) {
+    const frame = F.ethernet(
+      "02:00:00:00:00:02",
+      "02:00:00:00:00:01",
+      0x0800,
+      F.ipv4(
+        { src: "10.9.0.1", dst: "10.9.0.2", proto: 17 },
+        F.udp({ sport: 5000, dport: 53 }, new Uint8Array(20)),
+      ),
+    );
+    const t = 1_600_000_000 + i * gap;
+    w.write(frame, Math.floor(t), Math.round((t % 1) * 1e9));
+  }
+  w.close();
+}
+
+describe("capture service (worker thread)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "netnet-capture-"));
+  const services: CaptureService[] = [];
+  after(async () => {
+    for (const s of services) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a file at full speed: the final snapshot holds what a replay reports", async () => {
+    const file = fixturePath("mixed.pcap");
+    const { service, snapshots, end } = await runToEnd(config({ path: file }));
+    services.push(service);
+    assert.deepEqual(end, { reason: "end_of_file", error: null });
+    const page = await service.queryFlows({ limit: 5, offset: 0, sort: "bytes" });
+    const flowsOut = join(dir, "mixed-flows.jsonl");
+    const replay = (await runReplay(file, { json: true, top: 5, progress: false, flowsOut }))
+      .report;
+    const replayFlows = readFileSync(flowsOut, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as FlowRecord);
+    assert.equal(page.total, replay.flow_count, "every flow is still active (300 s idle timeout)");
+    assert.deepEqual(
+      page.flows.map((f) => [f.src_ip, f.src_port, f.dst_ip, f.dst_port, f.bytes + f.bytes_rev]),
+      replay.top_flows.map((f) => [
+        f.src_ip,
+        f.src_port,
+        f.dst_ip,
+        f.dst_port,
+        f.bytes + f.bytes_rev,
+      ]),
+    );
+    const https = await service.queryFlows({ port: 443, proto: 6, limit: 1000, offset: 0 });
+    assert.ok(https.total > 0);
+    assert.ok(
+      https.flows.every((f) => f.proto === 6 && (f.dst_port === 443 || f.src_port === 443)),
+    );
+    await service.stop();
+    const last = snapshots[snapshots.length - 1];
+    assert.ok(last !== undefined);
+    assert.equal(last.packets, replay.packets);
+    assert.equal(last.bytes, replay.bytes);
+    assert.deepEqual(last.protocols, replay.protocols);
+    assert.deepEqual(last.packet_sizes, replay.packet_sizes);
+    const ended = snapshots.flatMap((s) => s.ended_flows);
+    assert.equal(ended.length, replay.flow_count, "every flow ends in some snapshot");
+    const key = (f: FlowRecord) =>
+      `${f.proto} ${f.src_ip}:${f.src_port} ${f.dst_ip}:${f.dst_port} ${f.vlan} ${f.packets}/${f.bytes} ${f.packets_rev}/${f.bytes_rev} ${f.conn_state}`;
+    assert.deepEqual(
+      ended.map(key).sort(),
+      replayFlows.map(key).sort(),
+      "the same flows as a replay",
+    );
+    const windows = snapshots.flatMap((s) => s.windows);
+    assert.equal(
+      windows.reduce((sum, w) => sum + w.bytes, 0),
+      replay.bytes,
+      "the windows sent to the store add up to the total",
+    );
+    assert.deepEqual(
+      snapshots.map((s) => s.seq),
+      snapshots.map((_, i) => i + 1),
+    );
+    await assert.rejects(service.startCapture(), /not running/);
+  });
+
+  test("recorded speed: packets arrive at their pace, shifted to the present", async () => {
+    const file = join(dir, "timed.pcap");
+    writeTimedCapture(file, 11, 0.1); // spans 1.0 s
+    const before = Date.now() / 1000;
+    const { service, snapshots, ms } = await runToEnd(
+      config({ path: file, speed: "recorded" }, 50),
+    );
+    services.push(service);
+    assert.ok(ms >= 950, `a 1.0 s capture took ${ms} ms`);
+    const last = snapshots[snapshots.length - 1];
+    assert.ok(last?.packet_time !== null && last?.packet_time !== undefined);
+    assert.ok(Math.abs(last.packet_time - (before + 1)) < 1.5, "timestamps moved to now");
+    assert.equal(last.capture.received, 11);
+    await service.stop();
+  });
+
+  test("a loop replays the file again and again until capture is stopped", async () => {
+    const file = join(dir, "short.pcap");
+    writeTimedCapture(file, 4, 0.05); // spans 0.15 s
+    const snapshots: Snapshot[] = [];
+    const service = createCaptureService(
+      config({ path: file, speed: "recorded", loop: true }, 50),
+      {
+        onSnapshot: (s) => snapshots.push(s),
+      },
+    );
+    services.push(service);
+    await service.start();
+    await new Promise((r) => setTimeout(r, 1200));
+    await service.stopCapture();
+    const received = service.latest()?.capture.received ?? 0;
+    assert.ok(received >= 12, `at least three passes in 1.2 s, got ${received} packets`);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(service.latest()?.capture.running, false);
+    const after = service.latest()?.capture.received;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(service.latest()?.capture.received, after, "nothing more after stop");
+    await service.stop();
+  });
+
+  test("a damaged file ends capture with the reason", async () => {
+    const { service, end } = await runToEnd(config({ path: fixturePath("truncated.pcap") }));
+    services.push(service);
+    assert.equal(end.reason, "error");
+    assert.match(end.error ?? "", /truncated\.pcap: .*ends inside the record/);
+    assert.equal(service.latest()?.capture.error ?? end.error, end.error);
+    await service.stop();
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The main thread's handle on the capture worker: starts the worker, forwards commands
+ * (start and stop capture, change the filter, query active flows) and receives a snapshot
+ * every tick. `createCaptureService(config, deps)` returns `{ start, stop, ... }`.
+ */
+import { Worker } from "node:worker_threads";
+import type { Snapshot } from "../engine/snapshot.js";
+import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
+import type {
+  CaptureWorkerConfig,
+  StartResult,
+  WorkerMessage,
+  WorkerRequest,
+} from "./capture-protocol.js";
+
+export class CaptureCommandError extends Error {
+  override readonly name = "CaptureCommandError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CaptureServiceDeps {
+  onSnapshot?: (snapshot: Snapshot) => void;
+  /** Capture stopped by itself: end of the file, an interface gone, an error. */
+  onCaptureEnded?: (reason: string, error: string | null) => void;
+  /** The worker died (a bug): the daemon logs it and can start a new service. */
+  onWorkerError?: (err: Error) => void;
+}
+
+export interface CaptureService {
+  /** Starts the worker (and capture, with `autoStart`); resolves once it is ready. */
+  start(): Promise<void>;
+  /** Ends capture, flushes the last window and every flow into a final snapshot, stops the
+   * worker. */
+  stop(): Promise<void>;
+  startCapture(): Promise<StartResult>;
+  stopCapture(): Promise<void>;
+  setFilter(expression: string): Promise<void>;
+  queryFlows(query: ActiveFlowQuery): Promise<FlowPage>;
+  /** The newest snapshot, or null before the first tick. */
+  latest(): Snapshot | null;
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+export function createCaptureService(
+  config: CaptureWorkerConfig,
+  deps: CaptureServiceDeps = {},
+): CaptureService {
+  let worker: Worker | null = null;
+  let latest: Snapshot | null = null;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  function failAll(err: Error): void {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  }
+
+  function request<T>(make: (id: number) => WorkerRequest): Promise<T> {
+    const w = worker;
+    if (w === null) {
+      return Promise.reject(
+        new CaptureCommandError("not_running", "the capture worker is not running"),
+      );
+    }
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      w.postMessage(make(id));
+    });
+  }
+
+  function onMessage(msg: WorkerMessage): void {
+    switch (msg.type) {
+      case "snapshot":
+        latest = msg.snapshot;
+        deps.onSnapshot?.(msg.snapshot);
+        return;
+      case "reply": {
+        const p = pending.get(msg.id);
+        if (p === undefined) return;
+        pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.result);
+        else p.reject(new CaptureCommandError(msg.error.code, msg.error.message));
+        return;
+      }
+      case "capture-ended":
+        deps.onCaptureEnded?.(msg.reason, msg.error);
+        return;
+      case "ready":
+        return;
+    }
+  }
+
+  return {
+    start() {
+      if (worker !== null) return Promise.resolve();
+      const w = new Worker(new URL("./capture-worker.js", import.meta.url), { workerData: config });
+      worker = w;
+      return new Promise<void>((resolve, reject) => {
+        const onReady = (msg: WorkerMessage) => {
+          if (msg.type !== "ready") return;
+          w.off("message", onReady);
+          resolve();
+        };
+        w.on("message", onReady);
+        w.on("message", onMessage);
+        w.once("error", (err: Error) => {
+          worker = null;
+          failAll(err);
+          reject(err);
+          deps.onWorkerError?.(err);
+        });
+        w.once("exit", () => {
+          worker = null;
+          failAll(new CaptureCommandError("not_running", "the capture worker has stopped"));
+        });
+      });
+    },
+
+    async stop() {
+      const w = worker;
+      if (w === null) return;
+      const exited = new Promise((r) => w.once("exit", r));
+      await request<null>((id) => ({ type: "shutdown", id }));
+      await exited;
+    },
+
+    startCapture: () => request<StartResult>((id) => ({ type: "start", id })),
+    stopCapture: () => request<null>((id) => ({ type: "stop", id })).then(() => undefined),
+    setFilter: (expression) =>
+      request<null>((id) => ({ type: "set-filter", id, expression })).then(() => undefined),
+    queryFlows: (query) => request<FlowPage>((id) => ({ type: "query-flows", id, query })),
+    latest: () => latest,
+  };
+}

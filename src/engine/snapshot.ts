@@ -1,0 +1,163 @@
+/**
+ * The snapshot: everything the control path (API, live stream, store) needs from the packet
+ * path, built once per tick in the capture worker and posted to the main thread. Plain data
+ * (structured-clone friendly); addresses formatted here, at the edge.
+ */
+import { formatAddress } from "../decode/address.js";
+import { topActiveFlows } from "../flows/flow-query.js";
+import type { FlowRecord } from "../flows/flow-record.js";
+import { flowRecord } from "../flows/flow-record.js";
+import { END_FLUSH, type FlowEndListener, type FlowTable } from "../flows/flow-table.js";
+import type { HostTable } from "../stats/host-table.js";
+import type { PacketEngine } from "./packet-engine.js";
+import type { ReportPort, ReportWindow, Talker } from "./report.js";
+
+export interface CaptureStatus {
+  running: boolean;
+  /** "live" or "file". */
+  source: string;
+  /** Interfaces (live) or the file name (file). */
+  interfaces: string[];
+  /** Packets the capture received (libpcap's count for live; packets read for files). */
+  received: number;
+  /** Dropped by the kernel (no room in the ring) and by the interface. */
+  dropped: number;
+  if_dropped: number;
+  /** 0..100: how full the capture buffers were at the last look; null if not known. */
+  buffer_usage_percent: number | null;
+  /** The last capture error, if capture stopped on one. */
+  error: string | null;
+}
+
+export interface Snapshot {
+  /** Increases by one per snapshot of a run; the live stream resumes from it. */
+  seq: number;
+  /** Wall-clock time the snapshot was built (Unix ms). */
+  time_ms: number;
+  /** Packet time of the last packet (Unix s), null before the first. */
+  packet_time: number | null;
+  /** Start of the open statistics window (Unix s), null before the first packet. */
+  window_start: number | null;
+  /** Totals since the start of the run. */
+  packets: number;
+  bytes: number;
+  protocols: Record<string, { packets: number; bytes: number }>;
+  packet_sizes: Record<string, number>;
+  /** One-second buckets closed since the previous snapshot: columns, oldest first. */
+  seconds: { ts: number[]; packets: number[]; bytes: number[] };
+  /** Bytes and packets of the last closed second. */
+  bytes_per_second: number;
+  packets_per_second: number;
+  active_flow_count: number;
+  flows_created: number;
+  flows_expired: number;
+  flows_evicted: number;
+  top_flows: FlowRecord[];
+  top_sources: Talker[];
+  top_destinations: Talker[];
+  ports: ReportPort[];
+  decode_errors: Record<string, number>;
+  capture: CaptureStatus;
+  /** Windows closed since the previous snapshot (for the store). */
+  windows: ReportWindow[];
+  /** Flows that ended since the previous snapshot (for the store). */
+  ended_flows: FlowRecord[];
+}
+
+function hostIp(h: HostTable, i: number): string {
+  const o = i * 4;
+  return formatAddress(h.addr[o], h.addr[o + 1], h.addr[o + 2], h.addr[o + 3], h.family[i]);
+}
+
+export interface SnapshotOptions {
+  /** Entries in top_flows (default 20). */
+  topFlows?: number;
+  /** Entries in the talker lists (default 10) and ports (default 20). */
+  topTalkers?: number;
+  topPorts?: number;
+}
+
+/**
+ * Follows an engine between snapshots: it becomes the engine's flow-end listener and window
+ * callback, collects the flows that end and the windows that close, and remembers which
+ * one-second buckets were already sent.
+ */
+export class SnapshotBuilder implements FlowEndListener {
+  private seq = 0;
+  private lastSecond = -1;
+  private endedFlows: FlowRecord[] = [];
+  private closedWindows: ReportWindow[] = [];
+
+  constructor(
+    private readonly engine: PacketEngine,
+    private readonly opts: SnapshotOptions = {},
+  ) {
+    engine.flows.listener = this;
+    const stats = engine.stats;
+    stats.onWindow = (w) => {
+      const h = stats.hosts;
+      const talkers = (list: { host: number; bytes: number; packets: number }[]): Talker[] =>
+        list.map((t) => ({ ip: hostIp(h, t.host), bytes: t.bytes, packets: t.packets }));
+      this.closedWindows.push({
+        ...w,
+        top_sources: talkers(w.top_sources),
+        top_destinations: talkers(w.top_destinations),
+      });
+    };
+  }
+
+  flowEnded(t: FlowTable, idx: number, reason: number): void {
+    this.endedFlows.push(flowRecord(t, idx, reason));
+  }
+
+  build(capture: CaptureStatus): Snapshot {
+    const e = this.engine;
+    const s = e.stats;
+    const h = s.hosts;
+    const live = s.liveTotals();
+    const top = s.liveTop(Math.max(this.opts.topTalkers ?? 10, this.opts.topPorts ?? 20));
+    const ring = s.seconds;
+    const seconds = { ts: [] as number[], packets: [] as number[], bytes: [] as number[] };
+    for (let k = 0; k < ring.size; k++) {
+      const slot = ring.slot(k);
+      if (ring.ts[slot] <= this.lastSecond) continue;
+      seconds.ts.push(ring.ts[slot]);
+      seconds.packets.push(ring.packets[slot]);
+      seconds.bytes.push(ring.bytes[slot]);
+    }
+    const last = ring.size > 0 ? ring.slot(ring.size - 1) : -1;
+    if (last >= 0) this.lastSecond = ring.ts[last];
+    const talkers = (list: { host: number; bytes: number; packets: number }[], n: number) =>
+      list.slice(0, n).map((t) => ({ ip: hostIp(h, t.host), bytes: t.bytes, packets: t.packets }));
+    const snapshot: Snapshot = {
+      seq: ++this.seq,
+      time_ms: Date.now(),
+      packet_time: e.packets > 0 ? s.lastTs : null,
+      window_start: s.currentWindowStart >= 0 ? s.currentWindowStart : null,
+      packets: live.packets,
+      bytes: live.bytes,
+      protocols: live.protocols,
+      packet_sizes: live.packet_sizes,
+      seconds,
+      bytes_per_second: last >= 0 ? ring.bytes[last] : 0,
+      packets_per_second: last >= 0 ? ring.packets[last] : 0,
+      active_flow_count: e.flows.count,
+      flows_created: e.flows.created,
+      flows_expired: e.flows.expired,
+      flows_evicted: e.flows.evicted,
+      top_flows: topActiveFlows(e.flows, this.opts.topFlows ?? 20).map((idx) =>
+        flowRecord(e.flows, idx, END_FLUSH),
+      ),
+      top_sources: talkers(top.sources, this.opts.topTalkers ?? 10),
+      top_destinations: talkers(top.destinations, this.opts.topTalkers ?? 10),
+      ports: top.ports.slice(0, this.opts.topPorts ?? 20),
+      decode_errors: e.decodeErrors(),
+      capture,
+      windows: this.closedWindows,
+      ended_flows: this.endedFlows,
+    };
+    this.closedWindows = [];
+    this.endedFlows = [];
+    return snapshot;
+  }
+}

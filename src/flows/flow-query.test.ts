@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { TCP_ACK, TCP_SYN } from "../decode/protocols.js";
+import { queryActiveFlows, topActiveFlows } from "./flow-query.js";
+import { FlowKey, FlowTable } from "./flow-table.js";
+
+function table(): FlowTable {
+  const t = new FlowTable({ capacity: 100, idleTimeout: 300, cleanupInterval: 60 });
+  const add = (
+    proto: number,
+    a: number,
+    ap: number,
+    b: number,
+    bp: number,
+    bytes: number,
+    ts: number,
+    flags = 0,
+  ) => {
+    const k = new FlowKey();
+    k.proto = proto;
+    k.family = 4;
+    k.a3 = a;
+    k.aPort = ap;
+    k.b3 = b;
+    k.bPort = bp;
+    t.now = ts;
+    t.update(k, flags, bytes, 0);
+  };
+  add(6, 0x0a000001, 40000, 0x0a000002, 443, 1000, 1, TCP_SYN); // S0
+  add(6, 0x0a000003, 40001, 0x0a000002, 443, 3000, 2, TCP_ACK); // OTH
+  add(17, 0x0a000001, 5353, 0x0a000004, 53, 2000, 3);
+  add(17, 0xc0a80001 | 0, 5000, 0x0a000001, 6000, 500, 4);
+  return t;
+}
+
+test("top active flows by bytes, most first", () => {
+  const t = table();
+  assert.deepEqual(
+    topActiveFlows(t, 2).map((i) => t.bytes[i * 2]),
+    [3000, 2000],
+  );
+  assert.deepEqual(topActiveFlows(t, 0), []);
+  assert.equal(topActiveFlows(t, 10).length, 4);
+});
+
+test("filters by address (either side), port, protocol and state; sorts and pages", () => {
+  const t = table();
+  const q = { limit: 10, offset: 0 };
+  assert.equal(queryActiveFlows(t, { ...q, ip: "10.0.0.1" }).total, 3);
+  assert.equal(queryActiveFlows(t, { ...q, ip: "192.168.0.1" }).total, 1, "a high-bit address");
+  assert.equal(queryActiveFlows(t, { ...q, ip: "not an address" }).total, 0);
+  assert.equal(queryActiveFlows(t, { ...q, port: 443 }).total, 2);
+  assert.equal(queryActiveFlows(t, { ...q, proto: 17 }).total, 2);
+  // One-sided UDP is S0 too, as in Zeek.
+  assert.equal(queryActiveFlows(t, { ...q, state: "S0" }).total, 3);
+  assert.deepEqual(
+    queryActiveFlows(t, { ...q, state: "S0", proto: 6 }).flows.map((f) => f.src_ip),
+    ["10.0.0.1"],
+  );
+  assert.deepEqual(
+    queryActiveFlows(t, { ...q, state: "OTH" }).flows.map((f) => f.src_ip),
+    ["10.0.0.3"],
+  );
+  const byTime = queryActiveFlows(t, { ...q, sort: "first_ts", order: "asc" });
+  assert.deepEqual(
+    byTime.flows.map((f) => f.first_ts),
+    [1, 2, 3, 4],
+  );
+  const page = queryActiveFlows(t, { limit: 2, offset: 1, sort: "bytes" });
+  assert.equal(page.total, 4);
+  assert.deepEqual(
+    page.flows.map((f) => f.bytes),
+    [2000, 1000],
+  );
+});
