@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { UserConfigError } from "./auth-error.js";
+import {
+  type AuthLog,
+  authenticate,
+  hashPassword,
+  isBcryptHash,
+  loadUsers,
+  type Users,
+  verifyPassword,
+} from "./passwords.js";
+import { ADMINPASS_HASHES, KNOWN_HASHES as KNOWN } from "./testdata/known-hashes.js";
+
+/** A log that remembers what was written. */
+function memoryLog(): AuthLog & { lines: { fields: Record<string, unknown>; message: string }[] } {
+  const lines: { fields: Record<string, unknown>; message: string }[] = [];
+  return { lines, warn: (fields, message) => lines.push({ fields, message }) };
+}
+
+describe("bcrypt prefixes", () => {
+  for (const [h, pw] of KNOWN) {
+    test(`${h.slice(0, 7)} hash of ${JSON.stringify(pw)} verifies, a wrong password does not`, async () => {
+      assert.equal(isBcryptHash(h), true);
+      assert.equal(await verifyPassword(pw, h), true);
+      assert.equal(await verifyPassword(`${pw}x`, h), false);
+      assert.equal(await verifyPassword("", h), false);
+    });
+  }
+
+  test("adminpass verifies under each prefix", async () => {
+    for (const h of Object.values(ADMINPASS_HASHES)) {
+      assert.equal(await verifyPassword("adminpass", h), true, h);
+      assert.equal(await verifyPassword("adminpas", h), false, h);
+    }
+  });
+
+  test("malformed and foreign hashes are not bcrypt hashes and never verify", async () => {
+    const good = KNOWN[0][0];
+    const bad = [
+      "",
+      "correct horse",
+      good.slice(0, -1),
+      `${good}x`,
+      good.replace("$2y$", "$2x$"),
+      good.replace("$2y$", "$2c$"),
+      good.replace("$04$", "$03$"),
+      good.replace("$04$", "$32$"),
+      good.replace("$04$", "$4$"),
+      "$6$salt$abcdefghijklmnopqrstuvwxyz",
+      "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+    ];
+    for (const h of bad) {
+      assert.equal(isBcryptHash(h), false, h);
+      assert.equal(await verifyPassword("correct horse", h), false, h);
+    }
+  });
+});
+
+describe("hashPassword", () => {
+  test("makes a $2b$ hash of the given cost that verifies", async () => {
+    const h = await hashPassword("s3cret pässword", 4);
+    assert.match(h, /^\$2b\$04\$[./A-Za-z0-9]{53}$/);
+    assert.equal(await verifyPassword("s3cret pässword", h), true);
+    assert.equal(await verifyPassword("s3cret password", h), false);
+  });
+
+  test("defaults to cost 12", async () => {
+    assert.match(await hashPassword("pw"), /^\$2b\$12\$/);
+  });
+
+  test("refuses an empty password, one over 72 bytes and a bad cost", async () => {
+    await assert.rejects(hashPassword("", 4), /empty/);
+    // 36 two-byte characters are 72 bytes: accepted; one more byte is refused.
+    await hashPassword("é".repeat(36), 4);
+    await assert.rejects(hashPassword(`${"é".repeat(36)}x`, 4), /longer than 72 bytes/);
+    await assert.rejects(hashPassword("pw", 3), /4 to 31/);
+    await assert.rejects(hashPassword("pw", 32), /4 to 31/);
+    await assert.rejects(hashPassword("pw", 10.5), /4 to 31/);
+  });
+});
+
+describe("loadUsers", () => {
+  const hashed = { username: "admin", password: ADMINPASS_HASHES["2y"] };
+
+  test("keeps bcrypt hashes as they are and logs nothing", async () => {
+    const log = memoryLog();
+    const users = await loadUsers(
+      {
+        api: { host: "0.0.0.0" },
+        users: [hashed, { username: "ops", password: KNOWN[2][0] }],
+      },
+      { log },
+    );
+    assert.deepEqual(
+      [...users.hashes],
+      [
+        ["admin", ADMINPASS_HASHES["2y"]],
+        ["ops", KNOWN[2][0]],
+      ],
+    );
+    assert.equal(log.lines.length, 0);
+    assert.match(users.dummyHash, /^\$2b\$04\$/, "the dummy costs what the users' hashes cost");
+  });
+
+  test("refuses a plaintext password beyond loopback, naming the user and not the password", async () => {
+    for (const host of ["0.0.0.0", "::", "192.0.2.10", "", "example.org"]) {
+      await assert.rejects(
+        loadUsers(
+          { api: { host }, users: [hashed, { username: "bob", password: "hunter2-plain" }] },
+          { log: memoryLog() },
+        ),
+        (err: unknown) =>
+          err instanceof UserConfigError &&
+          err.code === "user_plaintext_password" &&
+          err.username === "bob" &&
+          err.message.includes('user "bob"') &&
+          err.message.includes("not loopback") &&
+          !err.message.includes("hunter2"),
+      );
+    }
+  });
+
+  test("accepts a plaintext password on loopback with a warning, keeping only its hash", async () => {
+    for (const host of ["127.0.0.1", "localhost", "::1", "127.1.2.3"]) {
+      const log = memoryLog();
+      const users = await loadUsers(
+        { api: { host }, users: [{ username: "admin", password: "adminpass" }] },
+        { log, cost: 4 },
+      );
+      const h = users.hashes.get("admin") ?? "";
+      assert.match(h, /^\$2b\$04\$/);
+      assert.equal(await verifyPassword("adminpass", h), true);
+      assert.equal(log.lines.length, 1);
+      assert.deepEqual(log.lines[0]?.fields, { user: "admin", host });
+      assert.match(log.lines[0]?.message ?? "", /plaintext password/);
+      assert.ok(!JSON.stringify(log.lines).includes("adminpass"), "the password is not logged");
+      assert.ok(![...users.hashes.values()].includes("adminpass"));
+    }
+  });
+
+  test("refuses a duplicate user and a hash it cannot use", async () => {
+    await assert.rejects(
+      loadUsers({ api: { host: "127.0.0.1" }, users: [hashed, hashed] }, { log: memoryLog() }),
+      (err: unknown) =>
+        err instanceof UserConfigError &&
+        err.code === "user_duplicate" &&
+        err.message === 'user "admin" appears more than once in users',
+    );
+    for (const password of [
+      ADMINPASS_HASHES["2b"].replace("$2b$", "$2x$"),
+      ADMINPASS_HASHES["2b"].slice(0, 40),
+      "$6$rounds=5000$salt$hash",
+    ]) {
+      await assert.rejects(
+        loadUsers(
+          { api: { host: "127.0.0.1" }, users: [{ username: "eve", password }] },
+          {
+            log: memoryLog(),
+          },
+        ),
+        (err: unknown) =>
+          err instanceof UserConfigError &&
+          err.code === "user_bad_hash" &&
+          err.message.startsWith('user "eve": the password looks like a hash') &&
+          !err.message.includes(password),
+      );
+    }
+  });
+
+  test("with no users there is still a dummy hash, and no login succeeds", async () => {
+    const users = await loadUsers(
+      { api: { host: "127.0.0.1" }, users: [] },
+      {
+        log: memoryLog(),
+        cost: 4,
+      },
+    );
+    assert.equal(users.hashes.size, 0);
+    assert.match(users.dummyHash, /^\$2b\$04\$/);
+    assert.equal(await authenticate(users, "admin", "adminpass"), false);
+  });
+});
+
+describe("authenticate", () => {
+  test("accepts the right password only, for known users only", async () => {
+    const users = await loadUsers(
+      {
+        api: { host: "0.0.0.0" },
+        users: [
+          { username: "admin", password: ADMINPASS_HASHES["2a"] },
+          { username: "ops", password: KNOWN[0][0] },
+        ],
+      },
+      { log: memoryLog() },
+    );
+    assert.equal(await authenticate(users, "admin", "adminpass"), true);
+    assert.equal(await authenticate(users, "ops", "correct horse"), true);
+    assert.equal(await authenticate(users, "admin", "correct horse"), false);
+    assert.equal(await authenticate(users, "Admin", "adminpass"), false, "usernames are exact");
+    assert.equal(await authenticate(users, "nobody", "adminpass"), false);
+    assert.equal(await authenticate(users, "__proto__", "adminpass"), false);
+  });
+
+  test("takes the same time whether the user exists or not", async () => {
+    const cost = 6;
+    const users: Users = await loadUsers(
+      {
+        api: { host: "0.0.0.0" },
+        users: [{ username: "admin", password: await hashPassword("right", cost) }],
+      },
+      { log: memoryLog() },
+    );
+    assert.match(users.dummyHash, /^\$2b\$06\$/);
+    const time = async (username: string) => {
+      const t0 = process.hrtime.bigint();
+      assert.equal(await authenticate(users, username, "wrong"), false);
+      return Number(process.hrtime.bigint() - t0);
+    };
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1] ?? 0;
+    await time("admin"); // warm-up
+    // Up to three rounds, so that a burst of load from other test files cannot fail the
+    // test; a real leak (no bcrypt for a missing user) is hundreds of times off every round.
+    let a = 0;
+    let b = 0;
+    let ratio = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3 && ratio >= 1.3; round++) {
+      const existing: number[] = [];
+      const missing: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        // Alternate which path goes first, so neither always runs on a warmer cache.
+        if (i % 2 === 0) {
+          existing.push(await time("admin"));
+          missing.push(await time("nobody"));
+        } else {
+          missing.push(await time("nobody"));
+          existing.push(await time("admin"));
+        }
+      }
+      a = median(existing);
+      b = median(missing);
+      ratio = Math.max(a, b) / Math.min(a, b);
+    }
+    assert.ok(ratio < 1.3, `medians ${a} ns (user exists) and ${b} ns (missing): ratio ${ratio}`);
+    // And the missing path really does a bcrypt check: far slower than a map lookup.
+    assert.ok(b > 200_000, `a missing user took only ${b} ns`);
+  });
+});

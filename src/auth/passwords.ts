@@ -1,0 +1,183 @@
+/**
+ * Passwords: bcrypt hashes from the config's `users:` list, checked in the same time whether
+ * the user exists or not.
+ *
+ * @node-rs/bcrypt 2 verifies `$2a$`, `$2b$` and `$2y$` hashes as they are (the tests check
+ * each prefix against hashes made by Python's bcrypt and Apache's htpasswd), so stored hashes
+ * are never rewritten; its migration notes ask callers not to replace prefixes.
+ */
+import { randomBytes } from "node:crypto";
+import { hash, parseOptions, verify } from "@node-rs/bcrypt";
+import { UserConfigError } from "./auth-error.js";
+import { isLoopbackHost } from "./loopback.js";
+
+/** The cost of new hashes unless told otherwise: about 170 ms per check on a 2020s core. */
+export const DEFAULT_COST = 12;
+
+/** Bcrypt reads at most this many bytes of a password and silently ignores the rest. */
+export const MAX_PASSWORD_BYTES = 72;
+
+/** `$2a$`, `$2b$` or `$2y$`, a two-digit cost from 04 to 31, 22 salt and 31 hash characters. */
+const BCRYPT_HASH = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * A crypt(3)-style `$id$...` string: some hash, though maybe not a usable one (`$2x$`,
+ * `$6$`, `$argon2id$`). Such a value is an error, never taken for a plaintext password.
+ */
+const CRYPT_STYLE = /^\$[0-9a-z]+\$/;
+
+/** Where warnings go: pino's `warn(fields, message)` fits. */
+export interface AuthLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** True for a well-formed `$2a$`/`$2b$`/`$2y$` bcrypt hash that the verifier can read. */
+export function isBcryptHash(value: string): boolean {
+  if (!BCRYPT_HASH.test(value)) return false;
+  try {
+    parseOptions(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cost written in a hash that `isBcryptHash` accepted. */
+function costOf(bcryptHash: string): number {
+  return parseOptions(bcryptHash).cost;
+}
+
+/**
+ * Hashes a password for the config's `users:` list. Refuses an empty password and one longer
+ * than bcrypt reads (72 bytes), rather than silently ignoring its end.
+ */
+export async function hashPassword(password: string, cost = DEFAULT_COST): Promise<string> {
+  if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
+    throw new RangeError(`bcrypt cost must be a whole number from 4 to 31 (got ${cost})`);
+  }
+  if (password.length === 0) throw new RangeError("the password is empty");
+  if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
+    throw new RangeError(
+      `the password is longer than ${MAX_PASSWORD_BYTES} bytes; bcrypt would ignore the rest`,
+    );
+  }
+  return hash(password, { cost, rejectLongPasswords: true });
+}
+
+/**
+ * Checks a password against a bcrypt hash; false for a wrong password and for anything
+ * `isBcryptHash` refuses (the library alone would also accept `$2x$` and `+4` costs).
+ */
+export async function verifyPassword(password: string, bcryptHash: string): Promise<boolean> {
+  return BCRYPT_HASH.test(bcryptHash) && verify(password, bcryptHash);
+}
+
+/** The users the API accepts, with nothing but their hashes. */
+export interface Users {
+  /** Username to bcrypt hash. */
+  readonly hashes: ReadonlyMap<string, string>;
+  /**
+   * The hash of a random secret at the users' highest cost, checked when the username is
+   * unknown so that a missing user takes as long as a wrong password.
+   */
+  readonly dummyHash: string;
+}
+
+/** The part of the config that `loadUsers` reads (a `NetnetConfig` fits). */
+export interface UsersConfig {
+  readonly api: { readonly host: string };
+  readonly users: readonly { readonly username: string; readonly password: string }[];
+}
+
+export interface LoadUsersOptions {
+  log: AuthLog;
+  /**
+   * Cost for hashing plaintext passwords (loopback only) and for the dummy hash when no user
+   * has a hash; otherwise the highest cost among the configured hashes is used.
+   */
+  cost?: number;
+}
+
+/**
+ * Reads `users:` into username → bcrypt hash. A plaintext password is refused unless the API
+ * listens only on loopback, where it is hashed here (with a warning) so that only the hash is
+ * kept. Errors name the user, never the password.
+ */
+export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Promise<Users> {
+  const host = config.api.host;
+  const loopback = isLoopbackHost(host);
+  const hashed = new Map<string, string>();
+  const plaintext = new Map<string, string>();
+  let highest = 0;
+
+  for (const { username, password } of config.users) {
+    const who = JSON.stringify(username);
+    if (hashed.has(username) || plaintext.has(username)) {
+      throw new UserConfigError(
+        `user ${who} appears more than once in users`,
+        "user_duplicate",
+        username,
+      );
+    }
+    if (isBcryptHash(password)) {
+      hashed.set(username, password);
+      highest = Math.max(highest, costOf(password));
+    } else if (CRYPT_STYLE.test(password)) {
+      throw new UserConfigError(
+        `user ${who}: the password looks like a hash but is not a usable bcrypt hash ` +
+          "($2a$, $2b$ or $2y$, cost 04 to 31, 60 characters); make one with netnet hash-password",
+        "user_bad_hash",
+        username,
+      );
+    } else if (!loopback) {
+      throw new UserConfigError(
+        `user ${who}: a plaintext password is refused because api.host ${JSON.stringify(host)} ` +
+          "is not loopback; replace it with a bcrypt hash from netnet hash-password",
+        "user_plaintext_password",
+        username,
+      );
+    } else {
+      plaintext.set(username, password);
+    }
+  }
+
+  const cost = opts.cost ?? (highest > 0 ? highest : DEFAULT_COST);
+  // Plaintext passwords are hashed in parallel (bcrypt runs on the libuv pool) and dropped.
+  const fromPlain = new Map(
+    await Promise.all(
+      [...plaintext].map(async ([username, password]) => {
+        opts.log.warn(
+          { user: username, host },
+          "plaintext password in config, allowed only because the api listens on loopback; " +
+            "replace it with the output of netnet hash-password",
+        );
+        return [username, await hash(password, { cost })] as const;
+      }),
+    ),
+  );
+  plaintext.clear();
+  const hashes = new Map<string, string>();
+  for (const { username } of config.users) {
+    const h = hashed.get(username) ?? fromPlain.get(username);
+    if (h !== undefined) hashes.set(username, h);
+  }
+  // The dummy costs what the dearest real check costs, so an unknown user is never faster.
+  let dummyCost = fromPlain.size > 0 ? Math.max(highest, cost) : highest;
+  if (dummyCost === 0) dummyCost = cost;
+  const dummyHash = await hash(randomBytes(18).toString("base64"), { cost: dummyCost });
+  return { hashes, dummyHash };
+}
+
+/**
+ * Checks a login. An unknown username is checked against the dummy hash, so both paths cost
+ * one bcrypt comparison at the same cost and take the same time.
+ */
+export async function authenticate(
+  users: Users,
+  username: string,
+  password: string,
+): Promise<boolean> {
+  const stored = users.hashes.get(username);
+  const ok = await verify(password, stored ?? users.dummyHash);
+  return ok && stored !== undefined;
+}

@@ -1,0 +1,198 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { createSessionManager, REFRESH_GRANULARITY_MS, type SessionManager } from "./sessions.js";
+
+/** The store's migration for this table, verbatim. */
+const SCHEMA = `
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
+  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+`;
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const T0 = 1_700_000_000_000;
+
+interface Row {
+  token_hash: string;
+  username: string;
+  created_at: number;
+  last_seen: number;
+  expires_at: number;
+}
+
+function openMemory(): Database.Database {
+  const db = new Database(":memory:");
+  db.exec(SCHEMA);
+  return db;
+}
+
+describe("session manager", () => {
+  let db: Database.Database;
+  let clock: number;
+  let sessions: SessionManager;
+  const rows = () => db.prepare<[], Row>("SELECT * FROM sessions ORDER BY created_at").all();
+
+  beforeEach(() => {
+    db = openMemory();
+    clock = T0;
+    sessions = createSessionManager({ db, expirySeconds: 3600, now: () => clock });
+  });
+  afterEach(() => db.close());
+
+  test("create returns a UUID v4 token and the contract's expires_in", () => {
+    const s = sessions.create("admin");
+    assert.match(s.token, UUID_V4);
+    assert.equal(s.expiresIn, 3600);
+    assert.notEqual(sessions.create("admin").token, s.token);
+  });
+
+  test("the database holds only the token's SHA-256, never the token", () => {
+    const { token } = sessions.create("admin");
+    const all = rows();
+    assert.equal(all.length, 1);
+    assert.deepEqual(all[0], {
+      token_hash: createHash("sha256").update(token).digest("hex"),
+      username: "admin",
+      created_at: T0,
+      last_seen: T0,
+      expires_at: T0 + 3_600_000,
+    });
+    const dump = JSON.stringify(db.prepare("SELECT * FROM sessions").raw().all());
+    assert.ok(!dump.includes(token));
+    assert.ok(!dump.includes(token.replace(/-/g, "")));
+  });
+
+  test("a valid token gives its user; unknown tokens give null", () => {
+    const { token } = sessions.create("admin");
+    assert.equal(sessions.validate(token), "admin");
+    assert.equal(sessions.validate(token.toUpperCase()), "admin", "UUIDs are case-insensitive");
+    assert.equal(sessions.validate("6f1c2f1e-8d2a-4b7c-9e3f-0a1b2c3d4e5f"), null);
+  });
+
+  test("malformed tokens are rejected without touching the database", () => {
+    sessions.create("admin");
+    db.close(); // any query would now throw
+    for (const bad of [
+      "",
+      "admin",
+      "6f1c2f1e8d2a4b7c9e3f0a1b2c3d4e5f",
+      "6f1c2f1e-8d2a-1b7c-9e3f-0a1b2c3d4e5f", // version 1
+      "6f1c2f1e-8d2a-4b7c-7e3f-0a1b2c3d4e5f", // wrong variant
+      "6f1c2f1e-8d2a-4b7c-9e3f-0a1b2c3d4e5fa",
+      " 6f1c2f1e-8d2a-4b7c-9e3f-0a1b2c3d4e5f",
+      "6f1c2f1e-8d2a-4b7c-9e3f-0a1b2c3d4e5g",
+      "' OR 1=1 --",
+      "x".repeat(100_000),
+    ]) {
+      assert.equal(sessions.validate(bad), null, bad.slice(0, 40));
+      assert.equal(sessions.revoke(bad), false);
+    }
+    db = openMemory(); // for afterEach
+  });
+
+  test("each use slides the expiry forward", () => {
+    const { token } = sessions.create("admin");
+    for (let i = 1; i <= 5; i++) {
+      clock += 3_000_000; // 50 minutes, under the hour each time
+      assert.equal(sessions.validate(token), "admin", `use ${i}`);
+      assert.equal(rows()[0]?.last_seen, clock);
+      assert.equal(rows()[0]?.expires_at, clock + 3_600_000);
+    }
+    assert.equal(rows()[0]?.created_at, T0);
+  });
+
+  test("uses within a second of the last refresh are not written back", () => {
+    const { token } = sessions.create("admin");
+    clock += REFRESH_GRANULARITY_MS - 1;
+    assert.equal(sessions.validate(token), "admin");
+    assert.equal(rows()[0]?.last_seen, T0);
+    clock += 1;
+    assert.equal(sessions.validate(token), "admin");
+    assert.equal(rows()[0]?.last_seen, T0 + REFRESH_GRANULARITY_MS);
+  });
+
+  test("a session unused for the expiry time is gone", () => {
+    const { token } = sessions.create("admin");
+    clock += 3_600_000 - 1;
+    assert.equal(sessions.validate(token), "admin");
+    clock += 3_600_000;
+    assert.equal(sessions.validate(token), null);
+    assert.equal(rows().length, 0, "an expired session found on use is deleted");
+  });
+
+  test("revoke ends one session (logout), and only once", () => {
+    const a = sessions.create("admin");
+    const b = sessions.create("admin");
+    assert.equal(sessions.revoke(a.token), true);
+    assert.equal(sessions.revoke(a.token), false);
+    assert.equal(sessions.validate(a.token), null);
+    assert.equal(sessions.validate(b.token), "admin");
+  });
+
+  test("revokeUser ends every session of one user", () => {
+    const a = sessions.create("admin");
+    const b = sessions.create("admin");
+    const c = sessions.create("ops");
+    assert.equal(sessions.revokeUser("admin"), 2);
+    assert.equal(sessions.validate(a.token), null);
+    assert.equal(sessions.validate(b.token), null);
+    assert.equal(sessions.validate(c.token), "ops");
+    assert.equal(sessions.revokeUser("nobody"), 0);
+  });
+
+  test("purgeExpired deletes only expired sessions", () => {
+    const old = sessions.create("admin");
+    clock += 1_800_000;
+    const recent = sessions.create("ops");
+    clock += 1_800_000; // `old` expires exactly now
+    assert.equal(sessions.purgeExpired(), 1);
+    assert.deepEqual(
+      rows().map((r) => r.username),
+      ["ops"],
+    );
+    assert.equal(sessions.validate(old.token), null);
+    assert.equal(sessions.validate(recent.token), "ops");
+  });
+
+  test("the expiry must be a positive whole number of seconds", () => {
+    for (const expirySeconds of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(() => createSessionManager({ db, expirySeconds }), RangeError);
+    }
+    assert.throws(() => sessions.create(""), RangeError);
+  });
+});
+
+test("sessions survive a restart: a file database reopened", () => {
+  const dir = mkdtempSync(join(tmpdir(), "netnet-sessions-"));
+  try {
+    const path = join(dir, "netnet.db");
+    let clock = T0;
+    const first = new Database(path);
+    first.pragma("journal_mode = WAL");
+    first.exec(SCHEMA);
+    const { token } = createSessionManager({
+      db: first,
+      expirySeconds: 60,
+      now: () => clock,
+    }).create("admin");
+    first.close();
+
+    clock += 30_000;
+    const second = new Database(path);
+    try {
+      const sessions = createSessionManager({ db: second, expirySeconds: 60, now: () => clock });
+      assert.equal(sessions.validate(token), "admin");
+      assert.equal(sessions.revoke(token), true);
+      assert.equal(sessions.validate(token), null);
+    } finally {
+      second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
