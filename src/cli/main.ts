@@ -4,6 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { DEFAULT_CLI_COST, hashPasswordCommand, parseCost } from "./hash-password-command.js";
+import { interfacesCommand } from "./interfaces-command.js";
 import { replayCommand } from "./replay-command.js";
 
 function packageVersion(): string {
@@ -58,17 +60,30 @@ export function buildProgram(): Command {
       "--no-progress",
       "never draw the progress bar (it is drawn only when stderr is a terminal)",
     )
+    .option(
+      "--bpf <expr>",
+      "process only the packets matching this BPF filter, as tcpdump -r FILE EXPR\n" +
+        "(compiled by libpcap: needs the live-capture addon)",
+    )
     .addHelpText(
       "after",
       "\nExit status: 0 on success, 1 when the file cannot be read, 2 when it is damaged\n" +
-        "(the packets before the damage are processed and reported).\n" +
+        "(the packets before the damage are processed and reported), 1 also for an invalid\n" +
+        "--bpf filter (libpcap's message is printed).\n" +
         "Byte counts are frame lengths on the wire (pcap orig_len), as tshark's frame.len.\n" +
         "See docs/engine.md for decode rules, flow keys and counting conventions.",
     )
     .action(
       async (
         file: string,
-        o: { json: boolean; top: number; flowsOut?: string; config?: string; progress: boolean },
+        o: {
+          json: boolean;
+          top: number;
+          flowsOut?: string;
+          config?: string;
+          progress: boolean;
+          bpf?: string;
+        },
       ) => {
         process.exitCode = await replayCommand(file, {
           json: o.json,
@@ -76,9 +91,74 @@ export function buildProgram(): Command {
           progress: o.progress,
           ...(o.flowsOut !== undefined ? { flowsOut: o.flowsOut } : {}),
           ...(o.config !== undefined ? { config: o.config } : {}),
+          ...(o.bpf !== undefined ? { bpf: o.bpf } : {}),
         });
       },
     );
+
+  program
+    .command("daemon")
+    .description(
+      "Run the monitor: live capture (or offline.file), flow tracking and statistics, the\n" +
+        "SQLite history, and the REST API, live stream and dashboard on one port.",
+    )
+    .option(
+      "-c, --config <file>",
+      "YAML config (see examples/netnet.yaml); default: built-in defaults",
+    )
+    .addHelpText(
+      "after",
+      "\nSignals: SIGTERM or SIGINT stop capture, write the open window and every flow, close\n" +
+        "the database and exit 0; SIGHUP re-reads the config (POST /control/reload does too).\n" +
+        "Live capture needs root or CAP_NET_RAW; npm run demo replays a bundled capture instead.\n" +
+        "See docs/api.md, docs/configuration.md and docs/security.md.",
+    )
+    .action(async (o: { config?: string }) => {
+      const { daemonCommand } = await import("./daemon-command.js");
+      process.exitCode = await daemonCommand(o.config === undefined ? {} : { config: o.config });
+    });
+
+  program
+    .command("interfaces")
+    .description(
+      "List the devices libpcap can capture on, with their addresses and flags; the one\n" +
+        "marked * carries the default route and is captured when the config names none.",
+    )
+    .option("--json", "print the list as one JSON object on stdout", false)
+    .addHelpText(
+      "after",
+      "\nNeeds the live-capture addon (npm run build:native, with libpcap-dev installed).\n" +
+        "Exit status: 0, or 1 when the addon is missing or libpcap cannot list devices.\n" +
+        "See docs/capture.md.",
+    )
+    .action((o: { json: boolean }) => {
+      process.exitCode = interfacesCommand({ json: o.json });
+    });
+
+  program
+    .command("hash-password")
+    .description(
+      "Print a bcrypt hash of a password, for users[].password in the config.\n" +
+        "On a terminal the password is typed twice without echo; otherwise it is read\n" +
+        "as one line from standard input. The password itself is never printed.",
+    )
+    .option(
+      "--cost <n>",
+      "bcrypt cost, 10 to 15 (each step doubles the time)",
+      parseCost,
+      DEFAULT_CLI_COST,
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  netnet hash-password\n" +
+        "  read -rs PW && printf '%s\\n' \"$PW\" | netnet hash-password --cost 13\n" +
+        "\nExit status: 0 with the hash on stdout, 1 on an empty, mismatched or too long\n" +
+        "(over 72 bytes) password, 130 when cancelled with Ctrl-C.",
+    )
+    .action(async (o: { cost: number }) => {
+      process.exitCode = await hashPasswordCommand({ cost: o.cost });
+    });
 
   return program;
 }

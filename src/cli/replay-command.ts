@@ -3,6 +3,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { CaptureFileError, readCaptureFile } from "../capture/file/capture-file-reader.js";
+import type { BpfFilterSink } from "../capture/live/bpf-filter-sink.js";
 import { DEFAULTS, type StatsSettings, type TrackingConfig } from "../config/defaults.js";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { buildReport, FlowCollector, type ReplayReport } from "../engine/report.js";
@@ -16,6 +17,8 @@ export interface ReplayOptions {
   flowsOut?: string;
   config?: string;
   progress: boolean;
+  /** BPF expression: only matching packets are processed (as tcpdump -r FILE EXPR). */
+  bpf?: string;
 }
 
 /** Exit codes: 0 success, 1 could not run, 2 the file is damaged (report still printed). */
@@ -53,9 +56,14 @@ class LineWriter {
 export interface ReplayResult {
   report: ReplayReport;
   exitCode: number;
+  /** With --bpf: packets the filter passed and rejected. */
+  filter: { expression: string; matched: number; rejected: number } | null;
 }
 
-/** Runs a replay and returns its report; throws CaptureFileError / ConfigError on failure. */
+/**
+ * Runs a replay and returns its report; throws CaptureFileError / ConfigError on failure, and
+ * LiveCaptureError when --bpf is given and the filter or the addon is not usable.
+ */
 export async function runReplay(file: string, opts: ReplayOptions): Promise<ReplayResult> {
   // The YAML parser and validator load only when a config file is given: a plain replay
   // starts faster without them.
@@ -87,9 +95,17 @@ export async function runReplay(file: string, opts: ReplayOptions): Promise<Repl
       },
       collector,
     );
+    // The filter compiles before the file is opened, so a bad expression fails at once with
+    // libpcap's message. The addon loads only for --bpf: plain replay never needs it.
+    let filter: BpfFilterSink | null = null;
+    if (opts.bpf !== undefined) {
+      const live = await import("../capture/live/bpf-filter-sink.js");
+      const { loadPcapAddon } = await import("../capture/live/pcap-addon.js");
+      filter = new live.BpfFilterSink(loadPcapAddon(), opts.bpf, engine);
+    }
     const bar = opts.progress ? ProgressBar.forStderr(() => engine.packets) : null;
     const started = performance.now();
-    const result = await readCaptureFile(file, engine, {
+    const result = await readCaptureFile(file, filter ?? engine, {
       ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
     });
     engine.finish();
@@ -108,7 +124,14 @@ export async function runReplay(file: string, opts: ReplayOptions): Promise<Repl
       elapsedSeconds: elapsed,
       topN: opts.top,
     });
-    return { report, exitCode: result.damage === null ? EXIT_OK : EXIT_DAMAGED };
+    return {
+      report,
+      exitCode: result.damage === null ? EXIT_OK : EXIT_DAMAGED,
+      filter:
+        filter === null
+          ? null
+          : { expression: filter.expression, matched: filter.matched, rejected: filter.rejected },
+    };
   } finally {
     writer?.close();
   }
@@ -120,13 +143,21 @@ export async function replayCommand(file: string, opts: ReplayOptions): Promise<
   try {
     result = await runReplay(file, opts);
   } catch (err: unknown) {
-    if (err instanceof CaptureFileError || (err instanceof Error && err.name === "ConfigError")) {
+    if (
+      err instanceof CaptureFileError ||
+      (err instanceof Error && (err.name === "ConfigError" || err.name === "LiveCaptureError"))
+    ) {
       process.stderr.write(`netnet replay: ${err.message}\n`);
       return EXIT_FAILURE;
     }
     throw err;
   }
-  const { report } = result;
+  const { report, filter } = result;
+  if (filter !== null) {
+    process.stderr.write(
+      `netnet replay: filter "${filter.expression}" matched ${filter.matched} of ${filter.matched + filter.rejected} packets\n`,
+    );
+  }
   process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   if (report.damage !== null) {
     process.stderr.write(

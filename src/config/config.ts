@@ -9,12 +9,13 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { DEFAULTS as D, LOG_LEVELS, MAX_TABLE } from "./defaults.js";
 
-const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive();
-const positiveInt = (what: string) =>
-  z
-    .number({ error: `${what} must be a number` })
-    .int()
-    .positive();
+// The type error names what is wanted; range errors keep zod's own wording ("too small").
+const numberError = (what: string) => ({
+  error: (issue: { code: string }) =>
+    issue.code === "invalid_type" ? `${what} must be a number` : undefined,
+});
+const positive = (what: string) => z.number(numberError(what)).positive();
+const positiveInt = (what: string) => z.number(numberError(what)).int().positive();
 
 export const configSchema = z
   .object({
@@ -29,7 +30,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     offline: z
-      .object({ file: z.string().default(D.offline.file) })
+      .object({
+        file: z.string().default(D.offline.file),
+        speed: z.enum(["recorded", "max"]).default(D.offline.speed),
+        loop: z.boolean().default(D.offline.loop),
+      })
       .strict()
       .prefault({}),
     api: z
@@ -40,6 +45,10 @@ export const configSchema = z
         token: z.string().default(D.api.token),
         session_expiry: positiveInt("session_expiry").default(D.api.session_expiry),
         static_files_dir: z.string().default(D.api.static_files_dir),
+        cors_origins: z.array(z.string().url()).default(() => [...D.api.cors_origins]),
+        body_limit: positiveInt("body_limit")
+          .max(1 << 20)
+          .default(D.api.body_limit),
       })
       .strict()
       .prefault({}),
@@ -59,6 +68,7 @@ export const configSchema = z
       .object({
         window_size: positiveInt("window_size").max(86400).default(D.stats.window_size),
         history_depth: positiveInt("history_depth").max(100000).default(D.stats.history_depth),
+        tick_ms: positiveInt("tick_ms").min(100).max(60000).default(D.stats.tick_ms),
       })
       .strict()
       .prefault({}),

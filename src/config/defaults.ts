@@ -16,7 +16,7 @@ export const DEFAULTS = {
     timeout_ms: 1000,
     bpf_filter: "",
   },
-  offline: { file: "" },
+  offline: { file: "", speed: "recorded" as "recorded" | "max", loop: false },
   api: {
     enabled: true,
     host: "127.0.0.1",
@@ -24,10 +24,12 @@ export const DEFAULTS = {
     token: "",
     session_expiry: 3600,
     static_files_dir: "",
+    cors_origins: [] as string[],
+    body_limit: 16384,
   },
   users: [] as { username: string; password: string }[],
   tracking: { idle_timeout: 300, cleanup_interval: 60, max_flows: 1 << 20, max_hosts: 1 << 20 },
-  stats: { window_size: 60, history_depth: 24 },
+  stats: { window_size: 60, history_depth: 24, tick_ms: 1000 },
   database: { path: "./data/netnet.db", retention_days: 7 },
   privilege: { drop: false, user: "", group: "" },
   logging: {

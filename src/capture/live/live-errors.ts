@@ -24,6 +24,10 @@ export type LiveErrorCode = (typeof LIVE_ERROR_CODES)[number];
 
 const CODES: ReadonlySet<string> = new Set(LIVE_ERROR_CODES);
 
+function isLiveErrorCode(code: string): code is LiveErrorCode {
+  return CODES.has(code);
+}
+
 export class LiveCaptureError extends Error {
   readonly code: LiveErrorCode;
   constructor(code: LiveErrorCode, message: string, options?: { cause?: unknown }) {
@@ -36,8 +40,9 @@ export class LiveCaptureError extends Error {
 /** The addon's error (an Error with one of our codes) as a LiveCaptureError; others as they are. */
 export function toLiveCaptureError(err: unknown): unknown {
   if (err instanceof LiveCaptureError) return err;
-  if (err instanceof Error && "code" in err && typeof err.code === "string" && CODES.has(err.code)) {
-    return new LiveCaptureError(err.code as LiveErrorCode, err.message, { cause: err });
+  if (err instanceof Error && "code" in err && typeof err.code === "string") {
+    const code = err.code;
+    if (isLiveErrorCode(code)) return new LiveCaptureError(code, err.message, { cause: err });
   }
   return err;
 }

@@ -1,0 +1,421 @@
+/**
+ * The HTTP API: the original daemon's routes (shared/reference/API-CONTRACT.md) with the same
+ * paths and fields, plus the flow, host and stream routes of net-net. Fastify with JSON-schema
+ * validation; every error is `{"error": "..."}` with the right status; security headers on
+ * every answer; CORS only for configured origins; the query token never reaches a log.
+ */
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import {
+  authenticate,
+  checkApiToken,
+  extractCredentials,
+  type LoginGuard,
+  type SessionManager,
+  type Users,
+} from "../auth/index.js";
+import type { Snapshot } from "../engine/snapshot.js";
+import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
+import type { FlowQuery, FlowQueryResult, HistoryQuery, HistoryResult } from "../store/types.js";
+import { API_ERRORS, ApiError } from "./api-error.js";
+import type { StreamHub } from "./stream.js";
+import {
+  contractFlow,
+  metricsView,
+  packetSizesView,
+  portStatsView,
+  systemHealthView,
+  topTalkersView,
+} from "./views.js";
+
+/** What the API needs from the rest of the daemon. */
+export interface ApiDeps {
+  /** The newest snapshot of the capture worker (null before the first tick). */
+  latest(): Snapshot | null;
+  startCapture(): Promise<{ interfaces: string[] }>;
+  stopCapture(): Promise<void>;
+  queryActiveFlows(q: ActiveFlowQuery): Promise<FlowPage>;
+  /** Re-reads the config file; throws with the reason when it is invalid. */
+  reload(): Promise<{ configPath: string; restartNeeded: string[] }>;
+  history: {
+    queryHistory(q: HistoryQuery): HistoryResult;
+    queryFlows(q: FlowQuery): FlowQueryResult;
+  } | null;
+  auth: {
+    users(): Users;
+    sessions: SessionManager;
+    guard: LoginGuard;
+    apiToken(): string;
+  };
+  stream: StreamHub;
+  /** Wall-clock start of the daemon (ms), for uptime. */
+  startedAt: number;
+}
+
+export interface ApiOptions {
+  /** Origins allowed by CORS; empty = no CORS headers at all (browsers refuse cross-origin). */
+  corsOrigins: readonly string[];
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+  /** The daemon's logger (see src/daemon/logger.ts), or false for none (tests). */
+  logger: false | Logger;
+  /** Seconds between control requests of one client. */
+  controlIntervalSeconds: number;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; " +
+    "form-action 'self'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+};
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated user, or "api-token" for the API token. */
+    principal: string | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes that need a session or the API token. */
+    protected?: boolean;
+  }
+}
+
+const errorSchema = {
+  type: "object",
+  properties: { error: { type: "string" }, details: {} },
+  required: ["error"],
+} as const;
+
+const numericQuery = (names: readonly string[]) => ({
+  type: "object",
+  properties: Object.fromEntries(
+    names.map((n) => [n, { type: "string", pattern: "^-?[0-9]+(\\.[0-9]+)?$" }]),
+  ),
+});
+
+function latestOr503(deps: ApiDeps): Snapshot {
+  const s = deps.latest();
+  if (s === null)
+    throw new ApiError("unavailable", "no statistics yet: the capture worker is starting");
+  return s;
+}
+
+/** Per client, one control request per interval (the contract's 1 per 2 s per IP). */
+class ControlLimiter {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+  check(client: string, now: number): void {
+    const prev = this.last.get(client);
+    if (prev !== undefined && now - prev < this.intervalMs) {
+      const retry = Math.ceil((this.intervalMs - (now - prev)) / 1000);
+      throw new ApiError("rate_limited", undefined, { headers: { "retry-after": String(retry) } });
+    }
+    this.last.set(client, now);
+    if (this.last.size > 10_000) {
+      for (const [k, t] of this.last) if (now - t >= this.intervalMs) this.last.delete(k);
+    }
+  }
+}
+
+export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit,
+    // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
+    trustProxy: false,
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  app.decorateRequest("principal", null);
+
+  // Errors: every one becomes {"error": ...} with its status.
+  app.setErrorHandler((err: unknown, req, reply) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
+      return reply.code(err.status).send(err.body());
+    }
+    const e = err as { code?: string; statusCode?: number; message?: string; validation?: unknown };
+    if (e.validation !== undefined) {
+      return reply.code(400).send({ error: `invalid request: ${e.message ?? "bad input"}` });
+    }
+    if (e.code === "FST_ERR_CTP_INVALID_JSON_BODY" || e.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
+      return reply.code(400).send({ error: API_ERRORS.malformed_json.message });
+    }
+    if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return reply.code(413).send({ error: API_ERRORS.payload_too_large.message });
+    }
+    if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      return reply.code(415).send({ error: "unsupported content type: send application/json" });
+    }
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: e.message ?? "bad request" });
+    }
+    req.log.error({ err }, "request failed");
+    return reply.code(500).send({ error: API_ERRORS.internal.message });
+  });
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ error: API_ERRORS.not_found.message }),
+  );
+
+  app.addHook("onSend", async (req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    const origin = req.headers.origin;
+    if (origin !== undefined && opts.corsOrigins.includes(origin)) {
+      reply.header("access-control-allow-origin", origin);
+      reply.header("vary", "Origin");
+      reply.header("access-control-allow-headers", "content-type, authorization, x-session-token");
+      reply.header("access-control-allow-methods", "GET, POST");
+    }
+    return payload;
+  });
+
+  // Authentication, before any protected handler (and before the stream opens).
+  app.addHook("preHandler", async (req) => {
+    if (req.routeOptions.config.protected !== true) return;
+    const creds = extractCredentials(req.headers, req.url);
+    if (creds.sessionToken !== undefined) {
+      const user = deps.auth.sessions.validate(creds.sessionToken);
+      if (user !== null) {
+        req.principal = user;
+        return;
+      }
+    }
+    if (creds.apiToken !== undefined && checkApiToken(creds.apiToken, deps.auth.apiToken())) {
+      req.principal = "api-token";
+      return;
+    }
+    req.log.warn({ client: req.ip, route: req.routeOptions.url }, "unauthorized request");
+    throw new ApiError("unauthorized");
+  });
+
+  const guarded = { config: { protected: true } };
+  const limiter = new ControlLimiter(opts.controlIntervalSeconds * 1000);
+
+  app.post(
+    "/login",
+    {
+      schema: {
+        body: {
+          type: "object",
+          properties: {
+            username: { type: "string", minLength: 1, maxLength: 256 },
+            password: { type: "string", minLength: 1, maxLength: 1024 },
+          },
+          required: ["username", "password"],
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              token: { type: "string" },
+              username: { type: "string" },
+              expires_in: { type: "integer" },
+            },
+          },
+          400: errorSchema,
+          401: errorSchema,
+          429: errorSchema,
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Body: { username: string; password: string } }>) => {
+      const { username, password } = req.body;
+      const attempt = deps.auth.guard.begin(req.ip, username);
+      if (!attempt.allowed) {
+        throw new ApiError("rate_limited", undefined, {
+          headers: { "retry-after": String(attempt.retryAfterSeconds) },
+        });
+      }
+      if (attempt.delayMs > 0) await new Promise((r) => setTimeout(r, attempt.delayMs));
+      const ok = await authenticate(deps.auth.users(), username, password);
+      if (!ok) {
+        attempt.fail();
+        // The username is not logged: people type passwords into it.
+        req.log.warn({ client: req.ip }, "login failed");
+        throw new ApiError("invalid_credentials");
+      }
+      attempt.succeed();
+      const session = deps.auth.sessions.create(username);
+      req.log.info({ client: req.ip, user: username }, "login");
+      return { token: session.token, username, expires_in: session.expiresIn };
+    },
+  );
+
+  app.post(
+    "/logout",
+    { schema: { response: { 400: errorSchema, 401: errorSchema } } },
+    async (req) => {
+      const token = req.headers["x-session-token"];
+      if (typeof token !== "string" || token === "") throw new ApiError("missing_token");
+      if (!deps.auth.sessions.revoke(token)) throw new ApiError("invalid_session");
+      return { status: "logged out" };
+    },
+  );
+
+  app.get("/metrics", guarded, async () => metricsView(latestOr503(deps)));
+
+  app.get(
+    "/metrics/history",
+    { ...guarded, schema: { querystring: numericQuery(["start", "end", "limit"]) } },
+    async (
+      req: FastifyRequest<{ Querystring: { start?: string; end?: string; limit?: string } }>,
+    ) => {
+      if (deps.history === null)
+        throw new ApiError("unavailable", "history is not kept (no database)");
+      const q: HistoryQuery = {};
+      const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+      const start = num(req.query.start);
+      const end = num(req.query.end);
+      const limit = num(req.query.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+        throw new ApiError("bad_request", "limit must be a whole number of at least 1");
+      }
+      if (start !== undefined) q.start = start;
+      if (end !== undefined) q.end = end;
+      if (limit !== undefined) q.limit = limit;
+      const resolvedEnd = end ?? Date.now() / 1000;
+      if (start !== undefined && start >= resolvedEnd) {
+        throw new ApiError("bad_request", "start must be before end");
+      }
+      return deps.history.queryHistory(q);
+    },
+  );
+
+  app.get("/api/top-talkers", guarded, async () => topTalkersView(latestOr503(deps)));
+  app.get("/api/port-stats", guarded, async () => portStatsView(latestOr503(deps)));
+  app.get("/api/packet-sizes", guarded, async () => packetSizesView(latestOr503(deps)));
+  app.get("/api/system-health", guarded, async () =>
+    systemHealthView(latestOr503(deps), (Date.now() - deps.startedAt) / 1000),
+  );
+
+  const flowQuerySchema = {
+    type: "object",
+    properties: {
+      ip: { type: "string", maxLength: 64 },
+      port: { type: "string", pattern: "^[0-9]{1,5}$" },
+      proto: {
+        type: "string",
+        pattern: "^[0-9]{1,3}$|^(tcp|udp|icmp|icmpv6|TCP|UDP|ICMP|ICMPv6)$",
+      },
+      state: { type: "string", pattern: "^[A-Z0-9]{2,6}$" },
+      sort: { type: "string", enum: ["bytes", "packets", "first_ts", "last_ts"] },
+      order: { type: "string", enum: ["asc", "desc"] },
+      limit: { type: "string", pattern: "^[0-9]{1,4}$" },
+      offset: { type: "string", pattern: "^[0-9]{1,9}$" },
+      from: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
+      to: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
+      // The API token may come as ?token= (the contract); authentication reads it.
+      token: { type: "string" },
+    },
+    additionalProperties: false,
+  } as const;
+  type FlowQs = Partial<Record<keyof typeof flowQuerySchema.properties, string>>;
+  const PROTO_BY_NAME: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
+
+  app.get(
+    "/api/flows",
+    { ...guarded, schema: { querystring: flowQuerySchema } },
+    async (req: FastifyRequest<{ Querystring: FlowQs }>) => {
+      const qs = req.query;
+      const limit = Math.min(Number(qs.limit ?? 100), 1000);
+      const offset = Number(qs.offset ?? 0);
+      const proto =
+        qs.proto === undefined
+          ? undefined
+          : /^[0-9]+$/.test(qs.proto)
+            ? Number(qs.proto)
+            : PROTO_BY_NAME[qs.proto.toLowerCase()];
+      const port = qs.port === undefined ? undefined : Number(qs.port);
+      if (port !== undefined && port > 65535)
+        throw new ApiError("bad_request", "port must be 0 to 65535");
+      const filters = {
+        ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(proto !== undefined ? { proto } : {}),
+        ...(qs.state !== undefined ? { state: qs.state } : {}),
+        ...(qs.sort !== undefined ? { sort: qs.sort as "bytes" } : {}),
+        ...(qs.order !== undefined ? { order: qs.order as "asc" | "desc" } : {}),
+        limit,
+        offset,
+      };
+      if (qs.from !== undefined || qs.to !== undefined) {
+        // Finished flows from the history.
+        if (deps.history === null)
+          throw new ApiError("unavailable", "history is not kept (no database)");
+        const r = deps.history.queryFlows({
+          ...filters,
+          ...(qs.from !== undefined ? { from: Number(qs.from) } : {}),
+          ...(qs.to !== undefined ? { to: Number(qs.to) } : {}),
+        });
+        return {
+          source: "history",
+          total: r.total,
+          limit,
+          offset,
+          flows: r.flows.map(contractFlow),
+        };
+      }
+      const page = await deps.queryActiveFlows(filters);
+      return {
+        source: "active",
+        total: page.total,
+        limit,
+        offset,
+        flows: page.flows.map(contractFlow),
+      };
+    },
+  );
+
+  const control = (req: FastifyRequest) => limiter.check(req.ip, Date.now());
+
+  app.post("/control/start", guarded, async (req) => {
+    control(req);
+    const r = await deps.startCapture();
+    req.log.info({ principal: req.principal, interfaces: r.interfaces }, "capture started");
+    return { status: "started", interface: r.interfaces.join(","), interfaces: r.interfaces };
+  });
+
+  app.post("/control/stop", guarded, async (req) => {
+    control(req);
+    await deps.stopCapture();
+    req.log.info({ principal: req.principal }, "capture stopped");
+    return { status: "stopped" };
+  });
+
+  app.post("/control/reload", guarded, async (req) => {
+    control(req);
+    try {
+      const r = await deps.reload();
+      return { status: "reloaded", config_path: r.configPath, restart_needed: r.restartNeeded };
+    } catch (err: unknown) {
+      const details = err instanceof Error ? err.message : String(err);
+      throw new ApiError("reload_failed", undefined, { details });
+    }
+  });
+
+  app.get("/api/stream", guarded, (req: FastifyRequest, reply: FastifyReply) => {
+    const last = req.headers["last-event-id"];
+    deps.stream.attach(req.raw, reply.raw, typeof last === "string" ? last : undefined, {
+      ...SECURITY_HEADERS,
+      ...corsHeaders(req.headers.origin, opts.corsOrigins),
+    });
+    reply.hijack();
+  });
+
+  return app;
+}
+
+function corsHeaders(
+  origin: string | undefined,
+  allowed: readonly string[],
+): Record<string, string> {
+  if (origin === undefined || !allowed.includes(origin)) return {};
+  return { "access-control-allow-origin": origin, vary: "Origin" };
+}

@@ -1,0 +1,85 @@
+/**
+ * `netnet daemon [--config FILE]`: runs the monitor (capture, history, API, dashboard) until
+ * SIGTERM or SIGINT; SIGHUP re-reads the config.
+ */
+
+import type { Logger } from "pino";
+import type { NetnetConfig } from "../config/config.js";
+
+export interface DaemonCommandOptions {
+  config?: string;
+}
+
+export async function daemonCommand(opts: DaemonCommandOptions): Promise<number> {
+  const { loadConfigFile, defaultConfig, ConfigError } = await import("../config/config.js");
+  let config: NetnetConfig;
+  try {
+    config = opts.config === undefined ? defaultConfig() : loadConfigFile(opts.config);
+  } catch (err: unknown) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`netnet daemon: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const [{ createLogger }, { startDaemon, DaemonError }, { defaultRouteInterface }] =
+    await Promise.all([
+      import("../daemon/logger.js"),
+      import("../daemon/daemon.js"),
+      import("../capture/live/interfaces.js"),
+    ]);
+  const log: Logger = createLogger(config.logging);
+  const configPath = opts.config ?? "(defaults)";
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  try {
+    daemon = await startDaemon(config, {
+      log,
+      configPath,
+      loadConfig: () => (opts.config === undefined ? defaultConfig() : loadConfigFile(opts.config)),
+      defaultInterface: () => defaultRouteInterface(),
+    });
+  } catch (err: unknown) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.fatal({ code: err instanceof DaemonError ? err.code : undefined }, message);
+    log.flush();
+    process.stderr.write(`netnet daemon: ${message}\n`);
+    return 1;
+  }
+  const url = `http://${daemon.address.replace(/^https?:\/\//, "")}`;
+  process.stderr.write(`netnet: dashboard and API on ${url}\n`);
+  if (config.users.some((u) => u.password === "adminpass")) {
+    // Only possible on loopback: the daemon refuses the demo password anywhere else.
+    process.stderr.write(
+      "netnet: demo login admin / adminpass (loopback only; create real users with netnet hash-password)\n",
+    );
+  }
+  return await new Promise<number>((resolve) => {
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      log.info({ signal }, "shutting down");
+      daemon.stop().then(
+        () => {
+          log.flush();
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, "shutdown failed");
+          log.flush();
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
+    process.on("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGHUP", () => {
+      daemon.reload().catch((err: unknown) => {
+        log.error(
+          { reason: err instanceof Error ? err.message : String(err) },
+          "reload rejected; the running config stays",
+        );
+      });
+    });
+  });
+}

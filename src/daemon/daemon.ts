@@ -1,0 +1,299 @@
+/**
+ * The daemon: one place that wires the components and owns their start and shutdown order.
+ *
+ *   capture worker ──snapshot per tick──► store (one transaction) + live stream + API state
+ *
+ * Start: config checks and users; the capture worker opens its handles; root is dropped;
+ * the store opens; then the API listens. Stop (SIGTERM/SIGINT): the API stops taking requests, capture stops and the
+ * worker flushes its open window and every flow into a last snapshot, which is written,
+ * then the database closes.
+ */
+import type { Logger } from "pino";
+import { buildApiServer } from "../api/server.js";
+import { StreamHub } from "../api/stream.js";
+import {
+  metricsView,
+  packetSizesView,
+  portStatsView,
+  systemHealthView,
+  topTalkersView,
+} from "../api/views.js";
+import {
+  checkExposure,
+  createLoginGuard,
+  createSessionManager,
+  loadUsers,
+  type Users,
+} from "../auth/index.js";
+import type { CaptureWorkerConfig } from "../capture/capture-protocol.js";
+import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
+import type { NetnetConfig } from "../config/config.js";
+import type { Snapshot } from "../engine/snapshot.js";
+import { createStore, type Store } from "../store/store.js";
+import { toWindowRecord } from "../store/window-record.js";
+import { dropPrivileges } from "./privileges.js";
+
+export class DaemonError extends Error {
+  override readonly name = "DaemonError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DaemonDeps {
+  log: Logger;
+  /** Re-reads and validates the config file (reload); throws with the reason. */
+  loadConfig: () => NetnetConfig;
+  configPath: string;
+  /** Picks the interface when the config names none (the one with the default route). */
+  defaultInterface: () => string | null;
+}
+
+export interface Daemon {
+  /** The address the API listens on (host:port). */
+  readonly address: string;
+  reload(): Promise<{ configPath: string; restartNeeded: string[] }>;
+  stop(): Promise<void>;
+}
+
+/** The capture worker's config from the daemon's. */
+export function workerConfig(
+  config: NetnetConfig,
+  defaultInterface: () => string | null,
+): CaptureWorkerConfig {
+  const flows = {
+    capacity: config.tracking.max_flows,
+    idleTimeout: config.tracking.idle_timeout,
+    cleanupInterval: config.tracking.cleanup_interval,
+  };
+  const stats = {
+    windowSize: config.stats.window_size,
+    historyDepth: config.stats.history_depth,
+    secondsKept: 300,
+    hostCapacity: config.tracking.max_hosts,
+    windowTopN: 10,
+  };
+  if (config.offline.file !== "") {
+    return {
+      source: {
+        kind: "file",
+        path: config.offline.file,
+        speed: config.offline.speed,
+        loop: config.offline.loop,
+        filter: config.interface.bpf_filter,
+      },
+      flows,
+      stats,
+      tickMs: config.stats.tick_ms,
+      autoStart: false,
+    };
+  }
+  const named = config.interface.name;
+  const list = (Array.isArray(named) ? named : [named])
+    .map((n) => n.trim())
+    .filter((n) => n !== "");
+  if (list.length === 0) {
+    const d = defaultInterface();
+    if (d === null) {
+      throw new DaemonError(
+        "no_interface",
+        "interface.name is empty and no interface carries the default route: name one (netnet interfaces lists them) or set offline.file",
+      );
+    }
+    list.push(d);
+  }
+  return {
+    source: {
+      kind: "live",
+      interfaces: list,
+      snaplen: config.interface.snaplen,
+      promiscuous: config.interface.promiscuous,
+      timeoutMs: Math.min(config.interface.timeout_ms, 1000) || 100,
+      filter: config.interface.bpf_filter,
+    },
+    flows,
+    stats,
+    tickMs: config.stats.tick_ms,
+    autoStart: false,
+  };
+}
+
+/** What the live stream sends each tick: everything the dashboard shows. */
+export function streamView(s: Snapshot, startedAt: number) {
+  return {
+    seq: s.seq,
+    time_ms: s.time_ms,
+    metrics: metricsView(s),
+    top_talkers: topTalkersView(s),
+    ports: portStatsView(s),
+    packet_sizes: packetSizesView(s),
+    health: systemHealthView(s, (Date.now() - startedAt) / 1000),
+    seconds: s.seconds,
+  };
+}
+
+/** Keys whose change needs a restart (everything else applies on reload). */
+const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unknown])[] = [
+  ["interface.name", (c) => c.interface.name],
+  ["interface.promiscuous", (c) => c.interface.promiscuous],
+  ["interface.snaplen", (c) => c.interface.snaplen],
+  ["interface.timeout_ms", (c) => c.interface.timeout_ms],
+  ["offline", (c) => c.offline],
+  ["api.host", (c) => c.api.host],
+  ["api.port", (c) => c.api.port],
+  ["api.enabled", (c) => c.api.enabled],
+  ["api.cors_origins", (c) => c.api.cors_origins],
+  ["api.body_limit", (c) => c.api.body_limit],
+  ["api.session_expiry", (c) => c.api.session_expiry],
+  ["tracking", (c) => c.tracking],
+  ["stats", (c) => c.stats],
+  ["database", (c) => c.database],
+  ["privilege", (c) => c.privilege],
+  ["logging.file", (c) => c.logging.file],
+];
+
+export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Promise<Daemon> {
+  const log = deps.log;
+  let config = initial;
+  const startedAt = Date.now();
+
+  const problems = await checkExposure(config);
+  if (problems.length > 0) {
+    throw new DaemonError(
+      "exposed",
+      `refusing to listen on ${config.api.host}: ${problems.map((p) => p.message).join("; ")}`,
+    );
+  }
+  let users: Users = await loadUsers(config, { log });
+  // Only hashes are kept from here on; drop any plaintext the config held (loopback only).
+  config = { ...config, users: [] };
+
+  const guard = createLoginGuard();
+  const stream = new StreamHub();
+
+  // Snapshots that arrive before the database is open (the first tick may beat it) wait here.
+  let store: Store | null = null;
+  const early: Snapshot[] = [];
+  const write = (st: Store, s: Snapshot) => {
+    if (s.windows.length === 0 && s.ended_flows.length === 0) return;
+    try {
+      st.writeTick({ windows: s.windows.map((w) => toWindowRecord(w)), flows: s.ended_flows });
+    } catch (err: unknown) {
+      // The daemon keeps running; what was committed before stays.
+      log.error({ err }, "history write failed");
+    }
+  };
+  const onSnapshot = (s: Snapshot) => {
+    if (store === null) early.push(s);
+    else write(store, s);
+    stream.publish(s.seq, streamView(s, startedAt));
+  };
+
+  // 1. Capture first: its handles need the privileges the daemon started with.
+  const capture: CaptureService = createCaptureService(
+    workerConfig(config, deps.defaultInterface),
+    {
+      onSnapshot,
+      onCaptureEnded: (reason, error) =>
+        error === null
+          ? log.info({ reason }, "capture ended")
+          : log.error({ reason, error }, "capture ended"),
+      onWorkerError: (err) => log.error({ err }, "capture worker failed"),
+    },
+  );
+  await capture.start();
+  const first = await capture.startCapture().catch((err: unknown) => err);
+  if (first instanceof Error) {
+    await capture.stop();
+    throw new DaemonError(
+      "capture_failed",
+      first.message.includes("ermission") || first.message.includes("CAP_NET_RAW")
+        ? `${first.message}\nTo capture live, run as root (sudo npm start) or give node CAP_NET_RAW; to see the dashboard without privileges, run npm run demo.`
+        : first.message,
+    );
+  }
+  log.info({ interfaces: (first as { interfaces: string[] }).interfaces }, "capture started");
+
+  // 2. Then drop root, before the database is opened (its files belong to the service user)
+  //    and before anything is served.
+  dropPrivileges(config.privilege, log);
+
+  // 3. History and sessions.
+  const opened = createStore(
+    { path: config.database.path, retentionDays: config.database.retention_days },
+    { log: (level, msg, fields) => log[level](fields ?? {}, msg) },
+  );
+  opened.start();
+  store = opened;
+  for (const s of early.splice(0)) write(opened, s);
+  log.info({ path: config.database.path, migrated: opened.migrated }, "history database open");
+  const sessions = createSessionManager({
+    db: opened.db,
+    expirySeconds: config.api.session_expiry,
+  });
+  const sessionPurge = setInterval(() => sessions.purgeExpired(), 60_000);
+  sessionPurge.unref();
+
+  let stopping = false;
+  const reload = async () => {
+    const next = deps.loadConfig();
+    const restartNeeded = RESTART_KEYS.filter(
+      ([, get]) => JSON.stringify(get(next)) !== JSON.stringify(get(config)),
+    ).map(([k]) => k);
+    const nextProblems = await checkExposure(next);
+    if (nextProblems.length > 0) throw new Error(nextProblems.map((p) => p.message).join("; "));
+    const nextUsers = await loadUsers(next, { log });
+    if (next.interface.bpf_filter !== config.interface.bpf_filter) {
+      await capture.setFilter(next.interface.bpf_filter);
+    }
+    for (const name of users.hashes.keys()) {
+      if (!nextUsers.hashes.has(name)) sessions.revokeUser(name);
+    }
+    users = nextUsers;
+    log.level = next.logging.level;
+    config = { ...next, users: [] };
+    log.info({ restartNeeded }, "config reloaded");
+    return { configPath: deps.configPath, restartNeeded };
+  };
+
+  const api = await buildApiServer(
+    {
+      latest: () => capture.latest(),
+      startCapture: () => capture.startCapture(),
+      stopCapture: () => capture.stopCapture(),
+      queryActiveFlows: (q) => capture.queryFlows(q),
+      reload,
+      history: opened,
+      auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
+      stream,
+      startedAt,
+    },
+    {
+      corsOrigins: config.api.cors_origins,
+      bodyLimit: config.api.body_limit,
+      logger: log,
+      controlIntervalSeconds: 2,
+    },
+  );
+  const address = await api.listen({ host: config.api.host, port: config.api.port });
+  log.info({ address }, "api listening");
+
+  return {
+    address,
+    reload,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(sessionPurge);
+      stream.close();
+      await api.close();
+      // The worker flushes the open window and every flow; onSnapshot writes them.
+      await capture.stop();
+      opened.stop();
+      log.info("stopped");
+    },
+  };
+}
