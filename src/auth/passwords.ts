@@ -2,12 +2,14 @@
  * Passwords: bcrypt hashes from the config's `users:` list, checked in the same time whether
  * the user exists or not.
  *
- * @node-rs/bcrypt 2 verifies `$2a$`, `$2b$` and `$2y$` hashes as they are (the tests check
- * each prefix against hashes made by Python's bcrypt and Apache's htpasswd), so stored hashes
- * are never rewritten; its migration notes ask callers not to replace prefixes.
+ * The `bcrypt` package (OpenBSD's implementation, its binaries shipped inside the npm package)
+ * verifies `$2a$` and `$2b$`. `$2y$` (PHP and htpasswd) is the same algorithm under
+ * crypt_blowfish's name for the fixed `$2a$`, so it is checked as `$2b$`; the stored hash is
+ * not rewritten. The tests check each prefix against hashes made by Python's bcrypt and
+ * Apache's htpasswd.
  */
 import { randomBytes } from "node:crypto";
-import { hash, parseOptions, verify } from "@node-rs/bcrypt";
+import bcrypt from "bcrypt";
 import { UserConfigError } from "./auth-error.js";
 import { isLoopbackHost } from "./loopback.js";
 
@@ -33,18 +35,25 @@ export interface AuthLog {
 
 /** True for a well-formed `$2a$`/`$2b$`/`$2y$` bcrypt hash that the verifier can read. */
 export function isBcryptHash(value: string): boolean {
-  if (!BCRYPT_HASH.test(value)) return false;
-  try {
-    parseOptions(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return BCRYPT_HASH.test(value);
 }
 
 /** The cost written in a hash that `isBcryptHash` accepted. */
 function costOf(bcryptHash: string): number {
-  return parseOptions(bcryptHash).cost;
+  return Number(bcryptHash.slice(4, 6));
+}
+
+/** `$2y$` is `$2b$` under another name (see the top of this file). */
+function forVerifier(bcryptHash: string): string {
+  return bcryptHash.startsWith("$2y$") ? `$2b$${bcryptHash.slice(4)}` : bcryptHash;
+}
+
+function hash(password: string, opts: { cost: number }): Promise<string> {
+  return bcrypt.hash(password, opts.cost);
+}
+
+function verify(password: string, bcryptHash: string): Promise<boolean> {
+  return bcrypt.compare(password, forVerifier(bcryptHash));
 }
 
 /**
@@ -61,7 +70,7 @@ export async function hashPassword(password: string, cost = DEFAULT_COST): Promi
       `the password is longer than ${MAX_PASSWORD_BYTES} bytes; bcrypt would ignore the rest`,
     );
   }
-  return hash(password, { cost, rejectLongPasswords: true });
+  return hash(password, { cost });
 }
 
 /**
