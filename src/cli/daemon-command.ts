@@ -45,9 +45,10 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
     process.stderr.write(`netnet daemon: ${message}\n`);
     return 1;
   }
-  const url = `http://${daemon.address.replace(/^https?:\/\//, "")}`;
-  process.stderr.write(`netnet: dashboard and API on ${url}\n`);
-  if (config.users.some((u) => u.password === "adminpass")) {
+  if (daemon.address === "")
+    process.stderr.write("netnet: running headless (api.enabled is false)\n");
+  else process.stderr.write(`netnet: dashboard and API on ${daemon.address}\n`);
+  if (daemon.address !== "" && config.users.some((u) => u.password === "adminpass")) {
     // Only possible on loopback: the daemon refuses the demo password anywhere else.
     process.stderr.write(
       "netnet: demo login admin / adminpass (loopback only; create real users with netnet hash-password)\n",

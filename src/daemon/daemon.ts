@@ -53,7 +53,7 @@ export interface DaemonDeps {
 }
 
 export interface Daemon {
-  /** The address the API listens on (host:port). */
+  /** The URL the API listens on; empty when api.enabled is false. */
   readonly address: string;
   reload(): Promise<{ configPath: string; restartNeeded: string[] }>;
   stop(): Promise<void>;
@@ -278,8 +278,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       controlIntervalSeconds: 2,
     },
   );
-  const address = await api.listen({ host: config.api.host, port: config.api.port });
-  log.info({ address }, "api listening");
+  // api.enabled: false runs capture and history only (headless, as the original allowed).
+  const address = config.api.enabled
+    ? await api.listen({ host: config.api.host, port: config.api.port })
+    : "";
+  if (address !== "") log.info({ address }, "api listening");
+  else log.info("api disabled (api.enabled is false)");
 
   return {
     address,
