@@ -3,16 +3,16 @@
  * optional headers (Retry-After) and details. One registry of codes, so messages stay the
  * same everywhere and a test can check every code is unique.
  */
+import { AUTH_ERRORS } from "../auth/auth-error.js";
+
 export const API_ERRORS = {
+  // The contract's authentication answers are the auth component's registry, not a copy.
+  ...AUTH_ERRORS,
   bad_request: { status: 400, message: "bad request" },
   malformed_json: { status: 400, message: "malformed JSON" },
   missing_token: { status: 400, message: "missing session token" },
-  invalid_credentials: { status: 401, message: "invalid credentials" },
-  invalid_session: { status: 401, message: "invalid session" },
-  unauthorized: { status: 401, message: "unauthorized" },
   not_found: { status: 404, message: "not found" },
   payload_too_large: { status: 413, message: "request body too large" },
-  rate_limited: { status: 429, message: "rate limit exceeded" },
   reload_failed: { status: 500, message: "reload failed" },
   internal: { status: 500, message: "internal error" },
   unavailable: { status: 503, message: "not available" },

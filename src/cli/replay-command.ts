@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { CaptureFileError, readCaptureFile } from "../capture/file/capture-file-reader.js";
 import type { BpfFilterSink } from "../capture/live/bpf-filter-sink.js";
 import { DEFAULTS, type StatsSettings, type TrackingConfig } from "../config/defaults.js";
-import { PacketEngine } from "../engine/packet-engine.js";
+import { engineConfigFrom, PacketEngine } from "../engine/packet-engine.js";
 import { buildReport, FlowCollector, type ReplayReport } from "../engine/report.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { ProgressBar } from "./progress.js";
@@ -78,23 +78,7 @@ export async function runReplay(file: string, opts: ReplayOptions): Promise<Repl
       opts.top,
       out === null ? null : (r: FlowRecord) => out.write(`${JSON.stringify(r)}\n`),
     );
-    const engine = new PacketEngine(
-      {
-        flows: {
-          capacity: config.tracking.max_flows,
-          idleTimeout: config.tracking.idle_timeout,
-          cleanupInterval: config.tracking.cleanup_interval,
-        },
-        stats: {
-          windowSize: config.stats.window_size,
-          historyDepth: config.stats.history_depth,
-          secondsKept: 300,
-          hostCapacity: config.tracking.max_hosts,
-          windowTopN: 10,
-        },
-      },
-      collector,
-    );
+    const engine = new PacketEngine(engineConfigFrom(config), collector);
     // The filter compiles before the file is opened, so a bad expression fails at once with
     // libpcap's message. The addon loads only for --bpf: plain replay never needs it.
     let filter: BpfFilterSink | null = null;

@@ -28,6 +28,7 @@ import {
 import type { CaptureWorkerConfig } from "../capture/capture-protocol.js";
 import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
 import type { NetnetConfig } from "../config/config.js";
+import { engineConfigFrom } from "../engine/packet-engine.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import { createStore, type Store } from "../store/store.js";
 import { toWindowRecord } from "../store/window-record.js";
@@ -64,18 +65,7 @@ export function workerConfig(
   config: NetnetConfig,
   defaultInterface: () => string | null,
 ): CaptureWorkerConfig {
-  const flows = {
-    capacity: config.tracking.max_flows,
-    idleTimeout: config.tracking.idle_timeout,
-    cleanupInterval: config.tracking.cleanup_interval,
-  };
-  const stats = {
-    windowSize: config.stats.window_size,
-    historyDepth: config.stats.history_depth,
-    secondsKept: 300,
-    hostCapacity: config.tracking.max_hosts,
-    windowTopN: 10,
-  };
+  const { flows, stats } = engineConfigFrom(config);
   if (config.offline.file !== "") {
     return {
       source: {

@@ -41,6 +41,32 @@ export interface EngineConfig {
   stats: StatsConfig;
 }
 
+/** The engine's settings from the config file's `tracking.*` and `stats.*`. */
+export function engineConfigFrom(c: {
+  tracking: {
+    max_flows: number;
+    idle_timeout: number;
+    cleanup_interval: number;
+    max_hosts: number;
+  };
+  stats: { window_size: number; history_depth: number };
+}): EngineConfig {
+  return {
+    flows: {
+      capacity: c.tracking.max_flows,
+      idleTimeout: c.tracking.idle_timeout,
+      cleanupInterval: c.tracking.cleanup_interval,
+    },
+    stats: {
+      windowSize: c.stats.window_size,
+      historyDepth: c.stats.history_depth,
+      secondsKept: 300,
+      hostCapacity: c.tracking.max_hosts,
+      windowTopN: 10,
+    },
+  };
+}
+
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   flows: DEFAULT_FLOW_TABLE_CONFIG,
   stats: DEFAULT_STATS_CONFIG,

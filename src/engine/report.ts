@@ -107,9 +107,18 @@ export class FlowCollector implements FlowEndListener {
   }
 }
 
-function hostIp(h: HostTable, i: number): string {
+/** The text address of a host-table entry. */
+export function hostIp(h: HostTable, i: number): string {
   const o = i * 4;
   return formatAddress(h.addr[o], h.addr[o + 1], h.addr[o + 2], h.addr[o + 3], h.family[i]);
+}
+
+/** A top list of host indexes as talkers with their addresses (the edge of the engine). */
+export function talkerList(
+  h: HostTable,
+  list: readonly { host: number; bytes: number; packets: number }[],
+): Talker[] {
+  return list.map((t) => ({ ip: hostIp(h, t.host), bytes: t.bytes, packets: t.packets }));
 }
 
 function round(v: number, digits: number): number {
@@ -137,8 +146,8 @@ export function buildReport(
   const n = input.topN;
   const packets = s.total.packets;
   const duration = packets > 0 ? s.lastTs - s.firstTs : 0;
-  const talkers = (list: { host: number; bytes: number; packets: number }[]): Talker[] =>
-    list.map((t) => ({ ip: hostIp(h, t.host), bytes: t.bytes, packets: t.packets }));
+  const talkers = (list: readonly { host: number; bytes: number; packets: number }[]) =>
+    talkerList(h, list);
   const windows = s.windows.map((w: WindowSummary) => ({
     ...w,
     bytes_per_second: round(w.bytes_per_second, 3),

@@ -3,14 +3,12 @@
  * path, built once per tick in the capture worker and posted to the main thread. Plain data
  * (structured-clone friendly); addresses formatted here, at the edge.
  */
-import { formatAddress } from "../decode/address.js";
 import { topActiveFlows } from "../flows/flow-query.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { flowRecord } from "../flows/flow-record.js";
 import { END_FLUSH, type FlowEndListener, type FlowTable } from "../flows/flow-table.js";
-import type { HostTable } from "../stats/host-table.js";
 import type { PacketEngine } from "./packet-engine.js";
-import type { ReportPort, ReportWindow, Talker } from "./report.js";
+import { type ReportPort, type ReportWindow, type Talker, talkerList } from "./report.js";
 
 export interface CaptureStatus {
   running: boolean;
@@ -64,11 +62,6 @@ export interface Snapshot {
   ended_flows: FlowRecord[];
 }
 
-function hostIp(h: HostTable, i: number): string {
-  const o = i * 4;
-  return formatAddress(h.addr[o], h.addr[o + 1], h.addr[o + 2], h.addr[o + 3], h.family[i]);
-}
-
 export interface SnapshotOptions {
   /** Entries in top_flows (default 20). */
   topFlows?: number;
@@ -95,13 +88,10 @@ export class SnapshotBuilder implements FlowEndListener {
     engine.flows.listener = this;
     const stats = engine.stats;
     stats.onWindow = (w) => {
-      const h = stats.hosts;
-      const talkers = (list: { host: number; bytes: number; packets: number }[]): Talker[] =>
-        list.map((t) => ({ ip: hostIp(h, t.host), bytes: t.bytes, packets: t.packets }));
       this.closedWindows.push({
         ...w,
-        top_sources: talkers(w.top_sources),
-        top_destinations: talkers(w.top_destinations),
+        top_sources: talkerList(stats.hosts, w.top_sources),
+        top_destinations: talkerList(stats.hosts, w.top_destinations),
       });
     };
   }
@@ -127,8 +117,10 @@ export class SnapshotBuilder implements FlowEndListener {
     }
     const last = ring.size > 0 ? ring.slot(ring.size - 1) : -1;
     if (last >= 0) this.lastSecond = ring.ts[last];
-    const talkers = (list: { host: number; bytes: number; packets: number }[], n: number) =>
-      list.slice(0, n).map((t) => ({ ip: hostIp(h, t.host), bytes: t.bytes, packets: t.packets }));
+    const talkers = (
+      list: readonly { host: number; bytes: number; packets: number }[],
+      n: number,
+    ) => talkerList(h, list.slice(0, n));
     const snapshot: Snapshot = {
       seq: ++this.seq,
       time_ms: Date.now(),

@@ -18,6 +18,7 @@
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_SYN } from "../decode/protocols.js";
 import { Arena } from "../util/arena.js";
+import { mix32 } from "../util/hash.js";
 import { nextTcpState, peerAfter, TCP_INACTIVE, tcpFinished } from "./tcp-state.js";
 
 /** Why a flow left the table. */
@@ -87,16 +88,6 @@ export const BYTES_PER_FLOW =
   2 * 4 + // LRU links
   4 + // free list (only indexes freed and not yet reused)
   2 * 4; // index slots (load factor 1/2)
-
-function mix32(h: number): number {
-  // murmur3's finaliser: full avalanche of a 32-bit value.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
   let h = Math.imul(w0 ^ 0x9e3779b9, 0xcc9e2d51);

@@ -5,16 +5,8 @@
  * still counts in every total) and each refused lookup is counted in `untracked`.
  */
 
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 import { Arena } from "../util/arena.js";
+import { mix32 } from "../util/hash.js";
 
 export class HostTable {
   readonly addr: Int32Array; // 4 words per host, int32 (`word | 0`) as the flow table
