@@ -18,6 +18,7 @@ import type { Snapshot } from "../engine/snapshot.js";
 import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
 import type { FlowQuery, FlowQueryResult, HistoryQuery, HistoryResult } from "../store/types.js";
 import { API_ERRORS, ApiError } from "./api-error.js";
+import { dashboardPlugin } from "./static.js";
 import type { StreamHub } from "./stream.js";
 import {
   contractFlow,
@@ -61,6 +62,8 @@ export interface ApiOptions {
   logger: false | Logger;
   /** Seconds between control requests of one client. */
   controlIntervalSeconds: number;
+  /** The dashboard's built files (src/api/static.ts), or null to serve the API only. */
+  dashboardDir?: string | null;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -408,6 +411,10 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     });
     reply.hijack();
   });
+
+  if (opts.dashboardDir !== undefined && opts.dashboardDir !== null) {
+    await app.register(dashboardPlugin(opts.dashboardDir));
+  }
 
   return app;
 }

@@ -10,6 +10,7 @@
  */
 import type { Logger } from "pino";
 import { buildApiServer } from "../api/server.js";
+import { dashboardDir } from "../api/static.js";
 import { StreamHub } from "../api/stream.js";
 import {
   metricsView,
@@ -249,6 +250,9 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     return { configPath: deps.configPath, restartNeeded };
   };
 
+  const dashboard = dashboardDir(config.api.static_files_dir);
+  if (dashboard === null)
+    log.warn("dashboard files not found (npm run build makes them); serving the api only");
   const api = await buildApiServer(
     {
       latest: () => capture.latest(),
@@ -266,6 +270,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       bodyLimit: config.api.body_limit,
       logger: log,
       controlIntervalSeconds: 2,
+      dashboardDir: dashboard,
     },
   );
   // api.enabled: false runs capture and history only (headless, as the original allowed).

@@ -1,0 +1,237 @@
+/**
+ * The JSON the dashboard reads: the live stream's `tick` message and the bodies of the routes
+ * it calls. Plain interfaces with no imports, so web/ can import them type-only without
+ * pulling the daemon's sources into its DOM build; `types-check.ts` beside this file proves
+ * that what the server's view functions return is assignable to them, so a server change the
+ * dashboard does not follow fails the type-check.
+ */
+
+export interface Flow {
+  src_ip: string;
+  src_port: number;
+  dst_ip: string;
+  dst_port: number;
+  protocol: string;
+  /** Both directions. */
+  bytes: number;
+  packets: number;
+  proto: number;
+  bytes_out: number;
+  bytes_in: number;
+  packets_out: number;
+  packets_in: number;
+  first_ts: number;
+  last_ts: number;
+  conn_state: string;
+  tcp_flags: string;
+  vlan: number;
+}
+
+/** `GET /metrics`. */
+export interface MetricsBody {
+  timestamp: number;
+  window_start: number;
+  total_bytes: number;
+  total_packets: number;
+  bytes_per_second: number;
+  packets_per_second: number;
+  /** Bytes per protocol since the start. */
+  protocol_breakdown: Record<string, number>;
+  active_flows: Flow[];
+  active_flow_count: number;
+}
+
+export interface Talker {
+  ip: string;
+  bytes: number;
+  packets: number;
+}
+
+/** `GET /api/top-talkers`. */
+export interface TopTalkersBody {
+  top_sources: Talker[];
+  top_destinations: Talker[];
+}
+
+export interface PortStat {
+  port: number;
+  bytes: number;
+  connections: number;
+  service: string;
+  packets: number;
+}
+
+/** `GET /api/port-stats`. */
+export type PortStatsBody = PortStat[];
+
+/** `GET /api/packet-sizes`: packet counts per size class. */
+export interface PacketSizesBody {
+  tiny: number;
+  small: number;
+  medium: number;
+  large: number;
+  jumbo: number;
+}
+
+/** `GET /api/system-health`. */
+export interface SystemHealthBody {
+  uptime_seconds: number;
+  packets_received: number;
+  packets_dropped: number;
+  drop_rate: number;
+  active_flows: number;
+  capture_running: boolean;
+  interface: string;
+  interfaces: string[];
+  buffer_usage_percent: number;
+  capture_source: string;
+  capture_error: string | null;
+  decode_errors: Record<string, number>;
+}
+
+/** One `tick` event of `GET /api/stream`. */
+export interface TickMessage {
+  seq: number;
+  time_ms: number;
+  metrics: MetricsBody;
+  top_talkers: TopTalkersBody;
+  ports: PortStatsBody;
+  packet_sizes: PacketSizesBody;
+  health: SystemHealthBody;
+  /** One-second buckets closed since the previous tick, as columns (ts in Unix seconds). */
+  seconds: { ts: number[]; packets: number[]; bytes: number[] };
+  /** Alerts raised or updated during the tick (servers that have alerts). */
+  alerts?: Alert[];
+}
+
+export interface HistoryWindow {
+  timestamp: number;
+  window_start: number;
+  window_size: number;
+  total_bytes: number;
+  total_packets: number;
+  bytes_per_second: number;
+  protocol_breakdown: Record<string, number>;
+}
+
+/** `GET /metrics/history`. */
+export interface HistoryBody {
+  start: number;
+  end: number;
+  count: number;
+  resolution_seconds: number;
+  windows: HistoryWindow[];
+}
+
+/** `POST /login`. */
+export interface LoginBody {
+  token: string;
+  username: string;
+  expires_in: number;
+}
+
+/** Every error answer. */
+export interface ErrorBody {
+  error: string;
+  details?: unknown;
+}
+
+/** `GET /api/flows`. */
+export interface FlowsBody {
+  source: "active" | "history";
+  total: number;
+  limit: number;
+  offset: number;
+  flows: Flow[];
+}
+
+export type FlowSortKey = "bytes" | "packets" | "first_ts" | "last_ts";
+
+/** `POST /control/start` and `/control/stop`. */
+export interface ControlBody {
+  status: "started" | "stopped";
+  interface?: string;
+  interfaces?: string[];
+}
+
+export type AlertSeverity = "info" | "warning" | "critical";
+
+/** One alert, as `GET /api/alerts` and the tick's `alerts` carry it. */
+export interface Alert {
+  id: number;
+  rule: string;
+  kind: string;
+  severity: AlertSeverity;
+  message: string;
+  subject: string;
+  value: number;
+  threshold: number;
+  first_ts: number;
+  last_ts: number;
+  count: number;
+}
+
+/** `GET /api/alerts`, newest first. */
+export interface AlertsBody {
+  total: number;
+  alerts: Alert[];
+}
+
+/** One host of `GET /api/hosts`. */
+export interface HostSummary {
+  ip: string;
+  bytes: number;
+  packets: number;
+  bytes_sent: number;
+  bytes_received: number;
+  packets_sent: number;
+  packets_received: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+/** `GET /api/hosts`. */
+export interface HostsBody {
+  source: "active";
+  total: number;
+  limit: number;
+  offset: number;
+  hosts: HostSummary[];
+}
+
+/** `GET /api/hosts/{ip}`. */
+export interface HostDetailBody {
+  ip: string;
+  live: {
+    bytes_sent: number;
+    bytes_received: number;
+    packets_sent: number;
+    packets_received: number;
+    first_seen: number;
+    last_seen: number;
+  } | null;
+  peers: { ip: string; bytes: number; packets: number; flows: number }[];
+  ports: {
+    port: number;
+    proto: number;
+    protocol: string;
+    service: string;
+    bytes: number;
+    packets: number;
+    flows: number;
+  }[];
+  flows: Flow[];
+  history: {
+    start: number;
+    end: number;
+    resolution_seconds: number;
+    points: {
+      window_start: number;
+      window_size: number;
+      bytes_sent: number;
+      packets_sent: number;
+      bytes_received: number;
+      packets_received: number;
+    }[];
+  };
+}
