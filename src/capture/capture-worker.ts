@@ -6,7 +6,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
-import { queryActiveFlows } from "../flows/flow-query.js";
+import { type FlowPage, queryActiveFlows } from "../flows/flow-query.js";
+import { type HostDetail, type HostPage, hostDetail, queryHosts } from "../stats/host-query.js";
 import type {
   CaptureWorkerConfig,
   StartResult,
@@ -128,7 +129,7 @@ function tick(): void {
 
 async function handle(
   req: WorkerRequest,
-): Promise<StartResult | ReturnType<typeof queryActiveFlows> | null> {
+): Promise<StartResult | FlowPage | HostPage | HostDetail | null> {
   switch (req.type) {
     case "start": {
       source ??= await createSource();
@@ -144,6 +145,10 @@ async function handle(
       return null;
     case "query-flows":
       return queryActiveFlows(engine.flows, req.query);
+    case "query-hosts":
+      return queryHosts(engine.stats.hosts, req.query);
+    case "host-detail":
+      return hostDetail(engine.stats.hosts, engine.flows, req.ip, req.limit);
     case "shutdown":
       clearInterval(timer);
       source?.stop();

@@ -2,25 +2,11 @@
  * The `netnet` command line. Each subcommand lives in its own module; this file only
  * declares them (with their --help) and turns failures into one clear line and an exit code.
  */
-import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { packageVersion } from "../util/version.js";
 import { DEFAULT_CLI_COST, hashPasswordCommand, parseCost } from "./hash-password-command.js";
 import { interfacesCommand } from "./interfaces-command.js";
 import { replayCommand } from "./replay-command.js";
-
-function packageVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(
-      readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
-    );
-    if (pkg && typeof pkg === "object" && "version" in pkg && typeof pkg.version === "string") {
-      return pkg.version;
-    }
-  } catch {
-    // Fall through: a version is nice to have, not a reason to fail.
-  }
-  return "unknown";
-}
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);

@@ -255,6 +255,8 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       startCapture: () => capture.startCapture(),
       stopCapture: () => capture.stopCapture(),
       queryActiveFlows: (q) => capture.queryFlows(q),
+      queryHosts: (q) => capture.queryHosts(q),
+      hostDetail: (ip, limit) => capture.hostDetail(ip, limit),
       reload,
       history: opened,
       auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
