@@ -91,7 +91,7 @@ async function createSource(): Promise<RunningSource> {
         received: s.received,
         dropped: s.dropped,
         if_dropped: s.ifDropped,
-        buffer_usage_percent: null,
+        buffer_usage_percent: s.bufferUsagePercent,
       };
     },
   };
