@@ -140,7 +140,7 @@ const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unknown])[]
   ["api.session_expiry", (c) => c.api.session_expiry],
   ["tracking", (c) => c.tracking],
   ["stats", (c) => c.stats],
-  ["database", (c) => c.database],
+  ["database.path", (c) => c.database.path],
   ["privilege", (c) => c.privilege],
   ["logging.file", (c) => c.logging.file],
 ];
@@ -244,6 +244,9 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     }
     users = nextUsers;
     log.level = next.logging.level;
+    if (next.database.retention_days !== config.database.retention_days) {
+      opened.setRetentionDays(next.database.retention_days);
+    }
     config = { ...next, users: [] };
     log.info({ restartNeeded }, "config reloaded");
     return { configPath: deps.configPath, restartNeeded };

@@ -172,6 +172,52 @@ describe("netnet daemon (real process)", () => {
     }
   });
 
+  test("reload applies a valid file (and names what needs a restart); a bad one changes nothing", async () => {
+    const own = join(dir, "reload.yaml");
+    const original = readFileSync(config, "utf8");
+    writeFileSync(own, original);
+    const d = await startDaemon(own);
+    children.push(d.child);
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const reload = async () => {
+      const r = await fetch(`${d.url}/control/reload`, { method: "POST", headers: auth });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    writeFileSync(
+      own,
+      original
+        .replace("retention_days: 36500", "retention_days: 36000")
+        .replace("level: debug", "level: info")
+        .replace("window_size: 10", "window_size: 20"),
+    );
+    const ok = await reload();
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body, {
+      status: "reloaded",
+      config_path: own,
+      restart_needed: ["stats"],
+    });
+    // Control requests are limited to one per 2 s per client.
+    await new Promise((r) => setTimeout(r, 2100));
+    writeFileSync(own, original.replace("window_size: 10", "window_size: -5"));
+    const bad = await reload();
+    assert.equal(bad.status, 500);
+    assert.equal(bad.body.error, "reload failed");
+    assert.match(String(bad.body.details), /stats\.window_size/);
+    // Still serving, on the config it had.
+    const health = await fetch(`${d.url}/api/system-health`, { headers: auth });
+    assert.equal(health.status, 200);
+    // SIGHUP with the bad file: logged, and the daemon keeps running.
+    d.child.kill("SIGHUP");
+    await waitFor(
+      async () => (/reload rejected/.test(readFileSync(logFile, "utf8")) ? true : undefined),
+      "the rejected reload in the log",
+    );
+    assert.equal((await fetch(`${d.url}/metrics`, { headers: auth })).status, 200);
+    d.child.kill("SIGTERM");
+    assert.equal(await exited(d.child), 0, d.stderr());
+  });
+
   test("the logs never hold the password or the tokens used", () => {
     const log = readFileSync(logFile, "utf8");
     assert.ok(log.includes('"msg":"login"'));
