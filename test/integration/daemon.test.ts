@@ -4,65 +4,17 @@
  * logs that never hold the password or the tokens used.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createStore } from "../../src/store/store.js";
-import { fixturePath, REPO_ROOT } from "../support/paths.js";
+import { exited, startDaemonProcess as startDaemon, waitFor } from "../support/daemon-process.js";
+import { fixturePath } from "../support/paths.js";
 
 const API_TOKEN = "a".repeat(16) + "B".repeat(16) + "c".repeat(8);
 const PASSWORD = "adminpass";
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function startDaemon(config: string): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [`${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start: ${err}`)), 15_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /API on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], stderr: () => err });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`daemon exited with ${code}: ${err}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode);
-    else child.once("exit", (code) => r(code));
-  });
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("netnet daemon (real process)", () => {
   const dir = mkdtempSync(join(tmpdir(), "netnet-daemon-"));
