@@ -105,6 +105,25 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("check-config")
+    .description(
+      "Check a config file the way the daemon would, without starting it: every key, the BPF\n" +
+        "filter (libpcap's message), users and password hashes, and the exposure rules.",
+    )
+    .option("-c, --config <file>", "YAML config to check; default: the built-in defaults")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when the daemon would start on it (warnings are printed but pass),\n" +
+        "1 with one line per error, naming the key. See docs/configuration.md.",
+    )
+    .action(async (o: { config?: string }) => {
+      const { checkConfigCommand } = await import("./check-config-command.js");
+      process.exitCode = await checkConfigCommand(
+        o.config === undefined ? {} : { config: o.config },
+      );
+    });
+
+  program
     .command("interfaces")
     .description(
       "List the devices libpcap can capture on, with their addresses and flags; the one\n" +
