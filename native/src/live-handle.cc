@@ -224,6 +224,7 @@ bool LiveHandle::Open(Napi::Env env, const Options& o, Napi::Function onBatch,
   // The netmask makes `ip broadcast` filters work; devices without IPv4 (`any`) have none.
   if (pcap_lookupnet(o.device.c_str(), &net, &mask, errbuf) == 0) netmask_ = mask;
 
+  ringBytes_ = static_cast<size_t>(o.bufferSize);
   maxRecord_ = kRecordHeader + Align4(static_cast<size_t>(snaplen_));
   // At least two records of snaplen bytes, and whole 4-byte words (the Uint32Array view).
   batchSize_ = Align4(o.batchSize < 2 * maxRecord_ ? 2 * maxRecord_ : o.batchSize);
@@ -288,6 +289,7 @@ void LiveHandle::OnPoll(uv_poll_t* poll, int status, int /*events*/) {
     // returns normally and capture resumes when the interface comes back up, as tcpdump's
     // does. A condition that does not clear stops the handle after a few tries.
     if (!self->EnsureBatchBuffer()) return;
+    self->wakeBytes_ = 0;
     int n = pcap_dispatch(self->pcap_, -1, OnPacket, reinterpret_cast<u_char*>(self));
     std::string reason = n == PCAP_ERROR ? std::string(pcap_geterr(self->pcap_))
                                          : std::string("polling the capture descriptor failed: ") +
@@ -307,6 +309,7 @@ void LiveHandle::OnPoll(uv_poll_t* poll, int status, int /*events*/) {
 
 void LiveHandle::Drain() {
   if (!EnsureBatchBuffer()) return;
+  wakeBytes_ = 0;
   for (int round = 0; round < kMaxBatchesPerWake; round++) {
     // -1: everything the ring holds now. OnPacket calls pcap_breakloop when the batch buffer
     // cannot take another record of snaplen bytes, so dispatch returns PCAP_ERROR_BREAK with
@@ -352,6 +355,10 @@ void LiveHandle::OnPacket(u_char* user, const struct pcap_pkthdr* h, const u_cha
   if (padded != caplen) std::memset(at + kRecordHeader + caplen, 0, padded - caplen);
   self->batchUsed_ += kRecordHeader + padded;
   self->batchCount_++;
+  // A TPACKET_V3 frame: its header and sockaddr_ll (about 80 bytes with alignment), then the
+  // captured bytes, padded to 16.
+  self->wakeBytes_ += 80 + ((static_cast<uint64_t>(h->caplen) + 15) & ~static_cast<uint64_t>(15));
+  if (self->wakeBytes_ > self->peakWakeBytes_) self->peakWakeBytes_ = self->wakeBytes_;
   if (self->batchSize_ - self->batchUsed_ < self->maxRecord_) pcap_breakloop(self->pcap_);
 }
 
@@ -502,6 +509,9 @@ Napi::Value LiveHandle::Stats(const Napi::CallbackInfo& info) {
   out.Set("packets", Napi::Number::New(env, static_cast<double>(packets_)));
   out.Set("batches", Napi::Number::New(env, static_cast<double>(batches_)));
   out.Set("truncated", Napi::Number::New(env, static_cast<double>(truncated_)));
+  out.Set("ringBytes", Napi::Number::New(env, static_cast<double>(ringBytes_)));
+  out.Set("ringPeakBytes", Napi::Number::New(env, static_cast<double>(peakWakeBytes_)));
+  peakWakeBytes_ = 0;
   return out;
 }
 

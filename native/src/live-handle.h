@@ -97,6 +97,12 @@ class LiveHandle : public Napi::ObjectWrap<LiveHandle> {
   int callbackDepth_ = 0;
   int pollErrors_ = 0;
 
+  // Ring use, estimated: bytes the ring held for the packets read in one wake-up (what had
+  // queued since the previous one), and the most of that since the last stats() call.
+  size_t ringBytes_ = 0;
+  uint64_t wakeBytes_ = 0;
+  uint64_t peakWakeBytes_ = 0;
+
   Napi::FunctionReference onBatch_;
   Napi::FunctionReference onError_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;

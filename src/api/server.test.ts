@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fixturePath } from "../../test/support/paths.js";
+import { fixturePath, REPO_ROOT } from "../../test/support/paths.js";
 import { createLoginGuard, createSessionManager, hashPassword, type Users } from "../auth/index.js";
 import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
 import { runReplay } from "../cli/replay-command.js";
@@ -76,6 +76,8 @@ describe("HTTP API", () => {
         startCapture: () => capture.startCapture(),
         stopCapture: () => capture.stopCapture(),
         queryActiveFlows: (q) => capture.queryFlows(q),
+        queryHosts: (q) => capture.queryHosts(q),
+        hostDetail: (ip, limit) => capture.hostDetail(ip, limit),
         reload: async () => {
           if (reloadFails) throw new Error("stats.window_size: must be positive (got -1)");
           return { configPath: "/etc/netnet.yaml", restartNeeded: ["api.port"] };
@@ -247,6 +249,126 @@ describe("HTTP API", () => {
     assert.equal(health.interface, file);
     assert.ok((health.uptime_seconds as number) >= 5);
     assert.equal(health.buffer_usage_percent, 0);
+  });
+
+  test("GET /api/hosts lists hosts with the capture's counters, filtered, sorted and paged", async () => {
+    const replay = (await runReplay(file, { json: true, top: 20, progress: false })).report;
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    type HostsBody = {
+      source: string;
+      total: number;
+      hosts: { ip: string; bytes_sent: number; packets_sent: number; bytes: number }[];
+    };
+    const top = (
+      await app.inject({ url: "/api/hosts?sort=bytes_sent&limit=3", headers: auth })
+    ).json() as HostsBody;
+    assert.equal(top.source, "active");
+    assert.deepEqual(
+      top.hosts.map((h) => [h.ip, h.bytes_sent, h.packets_sent]),
+      replay.top_sources.slice(0, 3).map((t) => [t.ip, t.bytes, t.packets]),
+    );
+    const all = (
+      await app.inject({ url: "/api/hosts?limit=1000", headers: auth })
+    ).json() as HostsBody;
+    assert.equal(all.hosts.length, all.total);
+    // Every byte has a sender and a receiver.
+    assert.equal(
+      all.hosts.reduce((n, h) => n + h.bytes, 0),
+      2 * (replay.bytes - (replay.protocols.ARP?.bytes ?? 0)),
+    );
+    const first = all.hosts[0];
+    assert.ok(first);
+    const one = (
+      await app.inject({ url: `/api/hosts?ip=${first.ip}/32`, headers: auth })
+    ).json() as HostsBody;
+    assert.deepEqual(one.hosts, [first]);
+    const bad = await app.inject({ url: "/api/hosts?sort=name", headers: auth });
+    assert.equal(bad.statusCode, 400);
+    assert.equal((await app.inject({ url: "/api/hosts" })).statusCode, 401);
+  });
+
+  test("GET /api/hosts/{ip} gives a host's counters, peers, ports, flows and history", async () => {
+    const replay = (await runReplay(file, { json: true, top: 20, progress: false })).report;
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const talker = replay.top_sources[0];
+    assert.ok(talker);
+    const r = await app.inject({ url: `/api/hosts/${talker.ip}`, headers: auth });
+    assert.equal(r.statusCode, 200, r.body);
+    const d = r.json() as {
+      ip: string;
+      live: { bytes_sent: number; packets_sent: number };
+      peers: { ip: string; flows: number }[];
+      ports: { port: number; service: string }[];
+      flows: { src_ip: string; dst_ip: string }[];
+      flow_count: number;
+      history: { points: { bytes_sent: number }[] };
+    };
+    assert.equal(d.ip, talker.ip);
+    assert.equal(d.live.bytes_sent, talker.bytes);
+    assert.equal(d.live.packets_sent, talker.packets);
+    assert.ok(d.flow_count > 0);
+    // A small capture: no list is cut, so the peers account for every flow.
+    assert.ok(d.peers.length < 50);
+    assert.equal(
+      d.peers.reduce((n, p) => n + p.flows, 0),
+      d.flow_count,
+    );
+    for (const f of d.flows) assert.ok(f.src_ip === talker.ip || f.dst_ip === talker.ip);
+    assert.ok(Array.isArray(d.history.points));
+    const unknown = await app.inject({ url: "/api/hosts/10.99.99.99", headers: auth });
+    assert.deepEqual(unknown.statusCode, 404);
+    assert.match((unknown.json() as { error: string }).error, /10\.99\.99\.99/);
+    const invalid = await app.inject({ url: "/api/hosts/nonsense", headers: auth });
+    assert.deepEqual(
+      [invalid.statusCode, invalid.json()],
+      [400, { error: "not an IPv4 or IPv6 address" }],
+    );
+    const badLimit = await app.inject({ url: `/api/hosts/${talker.ip}?limit=0`, headers: auth });
+    assert.equal(badLimit.statusCode, 400);
+  });
+
+  test("the served OpenAPI document and docs/api.md list the same routes and parameters", async () => {
+    const r = await app.inject({ url: "/api/openapi.json" });
+    assert.equal(r.statusCode, 200, "public: no credentials");
+    const doc = r.json() as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { summary?: string; security?: unknown[]; parameters?: { name: string }[] }>
+      >;
+    };
+    assert.equal(doc.openapi, "3.1.0");
+    const served = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    const md = readFileSync(join(REPO_ROOT, "docs/api.md"), "utf8");
+    const documented = [...md.matchAll(/^\| `(GET|POST) ([^ `?]+)/gm)]
+      .map((m) => `${m[1]} ${m[2]}`)
+      .sort();
+    assert.deepEqual(served, documented);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        assert.ok(op.summary, `${method} ${path} has a summary`);
+        const open = ["/login", "/logout", "/api/openapi.json"].includes(path);
+        assert.equal(op.security === undefined, open, `${method} ${path} credentials`);
+      }
+    }
+    // The query parameters of the paged routes, as the tables of docs/api.md give them.
+    const table = (heading: string) => {
+      const section = md.slice(md.indexOf(heading));
+      const rows = section.slice(0, section.indexOf("\n\n", section.indexOf("| parameter")));
+      return [...rows.matchAll(/^\| `([a-z_]+)`(?:, `([a-z_]+)`)?/gm)]
+        .flatMap((m) => [m[1], m[2]])
+        .filter((n): n is string => n !== undefined)
+        .sort();
+    };
+    const params = (path: string) =>
+      (doc.paths[path]?.get?.parameters ?? [])
+        .map((p) => p.name)
+        .filter((n) => n !== "token")
+        .sort();
+    assert.deepEqual(params("/api/flows"), table("### Flows"));
+    assert.deepEqual(params("/api/hosts"), table("### Hosts"));
   });
 
   test("GET /api/flows pages, sorts and filters active flows; from/to searches history", async () => {

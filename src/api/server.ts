@@ -4,6 +4,7 @@
  * validation; every error is `{"error": "..."}` with the right status; security headers on
  * every answer; CORS only for configured origins; the query token never reaches a log.
  */
+import swagger from "@fastify/swagger";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import {
@@ -16,8 +17,17 @@ import {
 } from "../auth/index.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
-import type { FlowQuery, FlowQueryResult, HistoryQuery, HistoryResult } from "../store/types.js";
+import type { HostDetail, HostPage, HostQuery, HostSortKey } from "../stats/host-query.js";
+import type {
+  FlowQuery,
+  FlowQueryResult,
+  HistoryQuery,
+  HistoryResult,
+  HostHistoryQuery,
+  HostHistoryResult,
+} from "../store/types.js";
 import { API_ERRORS, ApiError } from "./api-error.js";
+import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
 import { dashboardPlugin } from "./static.js";
 import type { StreamHub } from "./stream.js";
 import {
@@ -36,11 +46,14 @@ export interface ApiDeps {
   startCapture(): Promise<{ interfaces: string[] }>;
   stopCapture(): Promise<void>;
   queryActiveFlows(q: ActiveFlowQuery): Promise<FlowPage>;
+  queryHosts(q: HostQuery): Promise<HostPage>;
+  hostDetail(ip: string, limit: number): Promise<HostDetail | null>;
   /** Re-reads the config file; throws with the reason when it is invalid. */
   reload(): Promise<{ configPath: string; restartNeeded: string[] }>;
   history: {
     queryHistory(q: HistoryQuery): HistoryResult;
     queryFlows(q: FlowQuery): FlowQueryResult;
+    hostHistory(ip: string, q?: HostHistoryQuery): HostHistoryResult;
   } | null;
   auth: {
     users(): Users;
@@ -88,6 +101,9 @@ declare module "fastify" {
     protected?: boolean;
   }
 }
+
+/** Most peers, ports and flows `GET /api/hosts/{ip}` lists for a host. */
+export const HOST_DETAIL_LIMIT = 50;
 
 const errorSchema = {
   type: "object",
@@ -198,6 +214,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     throw new ApiError("unauthorized");
   });
 
+  await app.register(swagger, openApiOptions());
+  app.get(OPENAPI_PATH, async () => app.swagger());
   const guarded = { config: { protected: true } };
   const limiter = new ControlLimiter(opts.controlIntervalSeconds * 1000);
 
@@ -372,6 +390,100 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
         limit,
         offset,
         flows: page.flows.map(contractFlow),
+      };
+    },
+  );
+
+  const hostsQuerySchema = {
+    type: "object",
+    properties: {
+      ip: { type: "string", maxLength: 64 },
+      sort: {
+        type: "string",
+        enum: ["bytes", "packets", "bytes_sent", "bytes_received", "last_seen"],
+      },
+      order: { type: "string", enum: ["asc", "desc"] },
+      limit: { type: "string", pattern: "^[0-9]{1,4}$" },
+      offset: { type: "string", pattern: "^[0-9]{1,9}$" },
+      token: { type: "string" },
+    },
+    additionalProperties: false,
+  } as const;
+  type HostsQs = Partial<Record<keyof typeof hostsQuerySchema.properties, string>>;
+
+  app.get(
+    "/api/hosts",
+    { ...guarded, schema: { querystring: hostsQuerySchema } },
+    async (req: FastifyRequest<{ Querystring: HostsQs }>) => {
+      const qs = req.query;
+      const limit = Math.min(Number(qs.limit ?? 100), 1000);
+      const offset = Number(qs.offset ?? 0);
+      const page = await deps.queryHosts({
+        ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
+        ...(qs.sort !== undefined ? { sort: qs.sort as HostSortKey } : {}),
+        ...(qs.order !== undefined ? { order: qs.order as "asc" | "desc" } : {}),
+        limit,
+        offset,
+      });
+      return { source: "active", total: page.total, limit, offset, hosts: page.hosts };
+    },
+  );
+
+  app.get(
+    "/api/hosts/:ip",
+    {
+      ...guarded,
+      schema: {
+        params: {
+          type: "object",
+          properties: { ip: { type: "string", minLength: 2, maxLength: 64 } },
+          required: ["ip"],
+        },
+        querystring: {
+          ...numericQuery(["start", "end", "limit"]),
+          properties: {
+            ...numericQuery(["start", "end", "limit"]).properties,
+            token: { type: "string" },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (
+      req: FastifyRequest<{
+        Params: { ip: string };
+        Querystring: { start?: string; end?: string; limit?: string };
+      }>,
+    ) => {
+      const detail = await deps.hostDetail(req.params.ip, HOST_DETAIL_LIMIT);
+      if (detail === null) throw new ApiError("bad_request", "not an IPv4 or IPv6 address");
+      const q: HostHistoryQuery = {};
+      const { start, end, limit } = req.query;
+      if (start !== undefined) q.start = Number(start);
+      if (end !== undefined) q.end = Number(end);
+      if (limit !== undefined) {
+        const n = Number(limit);
+        if (!Number.isInteger(n) || n < 1) {
+          throw new ApiError("bad_request", "limit must be a whole number of at least 1");
+        }
+        q.limit = n;
+      }
+      const history = deps.history?.hostHistory(detail.ip, q) ?? null;
+      if (detail.live === null && detail.flow_count === 0 && (history?.points.length ?? 0) === 0) {
+        throw new ApiError("not_found", `no traffic of ${detail.ip} is known`);
+      }
+      return {
+        ...detail,
+        flows: detail.flows.map(contractFlow),
+        history:
+          history === null
+            ? null
+            : {
+                start: history.start,
+                end: history.end,
+                resolution_seconds: history.resolution_seconds,
+                points: history.points,
+              },
       };
     },
   );

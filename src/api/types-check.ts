@@ -4,10 +4,16 @@
  * runs; a mismatch is a type error in `npm run build`.
  */
 import type { streamView } from "../daemon/daemon.js";
-import type { HistoryResult } from "../store/types.js";
+import type { HostCounters, HostPeer, HostPort, HostRecord } from "../stats/host-query.js";
+import type { HistoryResult, HostHistoryPoint } from "../store/types.js";
 import type {
   Flow,
   HistoryBody,
+  HostCounters as HostCountersBody,
+  HostHistoryPoint as HostHistoryPointBody,
+  HostPeer as HostPeerBody,
+  HostPort as HostPortBody,
+  HostSummary,
   MetricsBody,
   PacketSizesBody,
   PortStatsBody,
@@ -36,4 +42,9 @@ export const viewsMatchDashboardTypes: readonly true[] = [
   true satisfies Assignable<ReturnType<typeof systemHealthView>, SystemHealthBody>,
   true satisfies Assignable<ReturnType<typeof streamView>, TickMessage>,
   true satisfies Assignable<HistoryResult, HistoryBody>,
+  true satisfies Assignable<HostRecord, HostSummary>,
+  true satisfies Assignable<HostCounters, HostCountersBody>,
+  true satisfies Assignable<HostPeer, HostPeerBody>,
+  true satisfies Assignable<HostPort, HostPortBody>,
+  true satisfies Assignable<HostHistoryPoint, HostHistoryPointBody>,
 ];

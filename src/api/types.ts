@@ -199,39 +199,56 @@ export interface HostsBody {
   hosts: HostSummary[];
 }
 
+export interface HostCounters {
+  bytes_sent: number;
+  bytes_received: number;
+  packets_sent: number;
+  packets_received: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface HostPeer {
+  ip: string;
+  bytes: number;
+  packets: number;
+  flows: number;
+}
+
+export interface HostPort {
+  port: number;
+  /** IP protocol number. */
+  proto: number;
+  service: string;
+  bytes: number;
+  packets: number;
+  flows: number;
+}
+
+export interface HostHistoryPoint {
+  window_start: number;
+  window_size: number;
+  bytes_sent: number;
+  packets_sent: number;
+  bytes_received: number;
+  packets_received: number;
+}
+
 /** `GET /api/hosts/{ip}`. */
 export interface HostDetailBody {
   ip: string;
-  live: {
-    bytes_sent: number;
-    bytes_received: number;
-    packets_sent: number;
-    packets_received: number;
-    first_seen: number;
-    last_seen: number;
-  } | null;
-  peers: { ip: string; bytes: number; packets: number; flows: number }[];
-  ports: {
-    port: number;
-    proto: number;
-    protocol: string;
-    service: string;
-    bytes: number;
-    packets: number;
-    flows: number;
-  }[];
+  /** Counters since the start of the run; null when the host table never saw it. */
+  live: HostCounters | null;
+  peers: HostPeer[];
+  ports: HostPort[];
   flows: Flow[];
+  /** Active flows of the host in all (the lists are cut). */
+  flow_count: number;
+  /** Null when the daemon keeps no history. */
   history: {
     start: number;
     end: number;
     resolution_seconds: number;
-    points: {
-      window_start: number;
-      window_size: number;
-      bytes_sent: number;
-      packets_sent: number;
-      bytes_received: number;
-      packets_received: number;
-    }[];
-  };
+    points: HostHistoryPoint[];
+  } | null;
 }

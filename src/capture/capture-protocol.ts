@@ -8,6 +8,7 @@ import type { Snapshot } from "../engine/snapshot.js";
 import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
 import type { FlowTableConfig } from "../flows/flow-table.js";
 import type { StatsConfig } from "../stats/aggregator.js";
+import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
 
 export interface LiveSourceSpec {
   kind: "live";
@@ -45,6 +46,8 @@ export type WorkerRequest =
   | { type: "stop"; id: number }
   | { type: "set-filter"; id: number; expression: string }
   | { type: "query-flows"; id: number; query: ActiveFlowQuery }
+  | { type: "query-hosts"; id: number; query: HostQuery }
+  | { type: "host-detail"; id: number; ip: string; limit: number }
   | { type: "shutdown"; id: number };
 
 export interface StartResult {
@@ -55,7 +58,12 @@ export interface StartResult {
 export type WorkerMessage =
   | { type: "ready" }
   | { type: "snapshot"; snapshot: Snapshot }
-  | { type: "reply"; id: number; ok: true; result: StartResult | FlowPage | null }
+  | {
+      type: "reply";
+      id: number;
+      ok: true;
+      result: StartResult | FlowPage | HostPage | HostDetail | null;
+    }
   | { type: "reply"; id: number; ok: false; error: { code: string; message: string } }
   /** Capture stopped by itself (end of file, interface gone, error). */
   | { type: "capture-ended"; reason: string; error: string | null };

@@ -6,6 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
+import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
 import type {
   CaptureWorkerConfig,
   StartResult,
@@ -41,6 +42,9 @@ export interface CaptureService {
   stopCapture(): Promise<void>;
   setFilter(expression: string): Promise<void>;
   queryFlows(query: ActiveFlowQuery): Promise<FlowPage>;
+  queryHosts(query: HostQuery): Promise<HostPage>;
+  /** One host among the active hosts and flows; null for an invalid address. */
+  hostDetail(ip: string, limit: number): Promise<HostDetail | null>;
   /** The newest snapshot, or null before the first tick. */
   latest(): Snapshot | null;
 }
@@ -136,6 +140,9 @@ export function createCaptureService(
     setFilter: (expression) =>
       request<null>((id) => ({ type: "set-filter", id, expression })).then(() => undefined),
     queryFlows: (query) => request<FlowPage>((id) => ({ type: "query-flows", id, query })),
+    queryHosts: (query) => request<HostPage>((id) => ({ type: "query-hosts", id, query })),
+    hostDetail: (ip, limit) =>
+      request<HostDetail | null>((id) => ({ type: "host-detail", id, ip, limit })),
     latest: () => latest,
   };
 }

@@ -6,7 +6,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
-import { queryActiveFlows } from "../flows/flow-query.js";
+import { ActiveFlowQueries, type FlowPage } from "../flows/flow-query.js";
+import { type HostDetail, type HostPage, hostDetail, queryHosts } from "../stats/host-query.js";
 import type {
   CaptureWorkerConfig,
   StartResult,
@@ -28,6 +29,7 @@ if (port === null) throw new Error("capture-worker.js runs as a worker thread");
 const config = workerData as CaptureWorkerConfig;
 const engine = new PacketEngine({ flows: config.flows, stats: config.stats });
 const snapshots = new SnapshotBuilder(engine);
+const flowQueries = new ActiveFlowQueries(engine.flows);
 let lastError: string | null = null;
 
 function post(message: WorkerMessage): void {
@@ -90,7 +92,7 @@ async function createSource(): Promise<RunningSource> {
         received: s.received,
         dropped: s.dropped,
         if_dropped: s.ifDropped,
-        buffer_usage_percent: null,
+        buffer_usage_percent: s.bufferUsagePercent,
       };
     },
   };
@@ -124,11 +126,12 @@ function tick(): void {
     engine.advanceTo(Date.now() / 1000 - 1);
   }
   post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
+  flowQueries.invalidate();
 }
 
 async function handle(
   req: WorkerRequest,
-): Promise<StartResult | ReturnType<typeof queryActiveFlows> | null> {
+): Promise<StartResult | FlowPage | HostPage | HostDetail | null> {
   switch (req.type) {
     case "start": {
       source ??= await createSource();
@@ -143,7 +146,11 @@ async function handle(
       await source.setFilter(req.expression);
       return null;
     case "query-flows":
-      return queryActiveFlows(engine.flows, req.query);
+      return flowQueries.query(req.query);
+    case "query-hosts":
+      return queryHosts(engine.stats.hosts, req.query);
+    case "host-detail":
+      return hostDetail(engine.stats.hosts, engine.flows, req.ip, req.limit);
     case "shutdown":
       clearInterval(timer);
       source?.stop();

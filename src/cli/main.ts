@@ -2,25 +2,11 @@
  * The `netnet` command line. Each subcommand lives in its own module; this file only
  * declares them (with their --help) and turns failures into one clear line and an exit code.
  */
-import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { packageVersion } from "../util/version.js";
 import { DEFAULT_CLI_COST, hashPasswordCommand, parseCost } from "./hash-password-command.js";
 import { interfacesCommand } from "./interfaces-command.js";
 import { replayCommand } from "./replay-command.js";
-
-function packageVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(
-      readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
-    );
-    if (pkg && typeof pkg === "object" && "version" in pkg && typeof pkg.version === "string") {
-      return pkg.version;
-    }
-  } catch {
-    // Fall through: a version is nice to have, not a reason to fail.
-  }
-  return "unknown";
-}
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);
@@ -116,6 +102,25 @@ export function buildProgram(): Command {
     .action(async (o: { config?: string }) => {
       const { daemonCommand } = await import("./daemon-command.js");
       process.exitCode = await daemonCommand(o.config === undefined ? {} : { config: o.config });
+    });
+
+  program
+    .command("check-config")
+    .description(
+      "Check a config file the way the daemon would, without starting it: every key, the BPF\n" +
+        "filter (libpcap's message), users and password hashes, and the exposure rules.",
+    )
+    .option("-c, --config <file>", "YAML config to check; default: the built-in defaults")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when the daemon would start on it (warnings are printed but pass),\n" +
+        "1 with one line per error, naming the key. See docs/configuration.md.",
+    )
+    .action(async (o: { config?: string }) => {
+      const { checkConfigCommand } = await import("./check-config-command.js");
+      process.exitCode = await checkConfigCommand(
+        o.config === undefined ? {} : { config: o.config },
+      );
     });
 
   program

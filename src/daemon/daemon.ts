@@ -1,17 +1,19 @@
 /**
  * The daemon: one place that wires the components and owns their start and shutdown order.
  *
- *   capture worker ──snapshot per tick──► store (one transaction) + live stream + API state
+ *   capture worker ──snapshot per tick──► store (windows at once, flows in chunks) + live stream + API state
  *
  * Start: config checks and users; the capture worker opens its handles; root is dropped;
  * the store opens; then the API listens. Stop (SIGTERM/SIGINT): the API stops taking requests, capture stops and the
  * worker flushes its open window and every flow into a last snapshot, which is written,
  * then the database closes.
  */
+import { getPriority, setPriority } from "node:os";
 import type { Logger } from "pino";
 import { buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
 import { StreamHub } from "../api/stream.js";
+import { memoPerTick } from "../api/tick-memo.js";
 import {
   metricsView,
   packetSizesView,
@@ -31,7 +33,9 @@ import { type CaptureService, createCaptureService } from "../capture/capture-se
 import type { NetnetConfig } from "../config/config.js";
 import { engineConfigFrom } from "../engine/packet-engine.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import { createStore, type Store } from "../store/store.js";
+import { createStore } from "../store/store.js";
+import { createTickWriter, TICK_WRITER_DEFAULTS, type TickWriter } from "../store/tick-writer.js";
+import type { LogFn } from "../store/types.js";
 import { toWindowRecord } from "../store/window-record.js";
 import { dropPrivileges } from "./privileges.js";
 
@@ -126,6 +130,24 @@ export function streamView(s: Snapshot, startedAt: number) {
   };
 }
 
+/**
+ * How much lower than the capture worker the main thread (HTTP, stream, SQLite) runs. On Linux
+ * a nice value is per thread: raising the main thread's leaves the capture worker's alone,
+ * so when the CPU is short, the packet path (whose losses cannot be recovered) gets it first
+ * and API requests wait instead. Lowering one's own priority needs no privilege.
+ */
+export const MAIN_THREAD_NICE = 10;
+
+function yieldToCapture(log: Logger): void {
+  if (process.platform !== "linux") return;
+  try {
+    // pid 0: the calling thread (the main thread), not the process.
+    setPriority(0, Math.max(getPriority(0), MAIN_THREAD_NICE));
+  } catch (err: unknown) {
+    log.warn({ err }, "could not lower the main thread's priority");
+  }
+}
+
 /** Keys whose change needs a restart (everything else applies on reload). */
 const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unknown])[] = [
   ["interface.name", (c) => c.interface.name],
@@ -141,7 +163,7 @@ const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unknown])[]
   ["api.session_expiry", (c) => c.api.session_expiry],
   ["tracking", (c) => c.tracking],
   ["stats", (c) => c.stats],
-  ["database", (c) => c.database],
+  ["database.path", (c) => c.database.path],
   ["privilege", (c) => c.privilege],
   ["logging.file", (c) => c.logging.file],
 ];
@@ -166,20 +188,15 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const stream = new StreamHub();
 
   // Snapshots that arrive before the database is open (the first tick may beat it) wait here.
-  let store: Store | null = null;
+  let writer: TickWriter | null = null;
   const early: Snapshot[] = [];
-  const write = (st: Store, s: Snapshot) => {
+  const write = (w: TickWriter, s: Snapshot) => {
     if (s.windows.length === 0 && s.ended_flows.length === 0) return;
-    try {
-      st.writeTick({ windows: s.windows.map((w) => toWindowRecord(w)), flows: s.ended_flows });
-    } catch (err: unknown) {
-      // The daemon keeps running; what was committed before stays.
-      log.error({ err }, "history write failed");
-    }
+    w.write({ windows: s.windows.map((x) => toWindowRecord(x)), flows: s.ended_flows });
   };
   const onSnapshot = (s: Snapshot) => {
-    if (store === null) early.push(s);
-    else write(store, s);
+    if (writer === null) early.push(s);
+    else write(writer, s);
     stream.publish(s.seq, streamView(s, startedAt));
   };
 
@@ -213,13 +230,15 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   dropPrivileges(config.privilege, log);
 
   // 3. History and sessions.
+  const storeLog: LogFn = (level, msg, fields) => log[level](fields ?? {}, msg);
   const opened = createStore(
     { path: config.database.path, retentionDays: config.database.retention_days },
-    { log: (level, msg, fields) => log[level](fields ?? {}, msg) },
+    { log: storeLog },
   );
   opened.start();
-  store = opened;
-  for (const s of early.splice(0)) write(opened, s);
+  const tickWriter = createTickWriter(opened, TICK_WRITER_DEFAULTS, storeLog);
+  writer = tickWriter;
+  for (const s of early.splice(0)) write(tickWriter, s);
   log.info({ path: config.database.path, migrated: opened.migrated }, "history database open");
   const sessions = createSessionManager({
     db: opened.db,
@@ -245,6 +264,9 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     }
     users = nextUsers;
     log.level = next.logging.level;
+    if (next.database.retention_days !== config.database.retention_days) {
+      opened.setRetentionDays(next.database.retention_days);
+    }
     config = { ...next, users: [] };
     log.info({ restartNeeded }, "config reloaded");
     return { configPath: deps.configPath, restartNeeded };
@@ -253,12 +275,15 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const dashboard = dashboardDir(config.api.static_files_dir);
   if (dashboard === null)
     log.warn("dashboard files not found (npm run build makes them); serving the api only");
+  const tickSeq = () => capture.latest()?.seq ?? 0;
   const api = await buildApiServer(
     {
       latest: () => capture.latest(),
       startCapture: () => capture.startCapture(),
       stopCapture: () => capture.stopCapture(),
-      queryActiveFlows: (q) => capture.queryFlows(q),
+      queryActiveFlows: memoPerTick((q) => capture.queryFlows(q), tickSeq),
+      queryHosts: memoPerTick((q) => capture.queryHosts(q), tickSeq),
+      hostDetail: (ip, limit) => capture.hostDetail(ip, limit),
       reload,
       history: opened,
       auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
@@ -279,6 +304,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     : "";
   if (address !== "") log.info({ address }, "api listening");
   else log.info("api disabled (api.enabled is false)");
+  yieldToCapture(log);
 
   return {
     address,
@@ -291,6 +317,8 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       await api.close();
       // The worker flushes the open window and every flow; onSnapshot writes them.
       await capture.stop();
+      tickWriter.flush();
+      tickWriter.stop();
       opened.stop();
       log.info("stopped");
     },

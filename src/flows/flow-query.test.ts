@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TCP_ACK, TCP_SYN } from "../decode/protocols.js";
-import { queryActiveFlows, topActiveFlows } from "./flow-query.js";
+import { ActiveFlowQueries, queryActiveFlows, topActiveFlows } from "./flow-query.js";
 import { FlowKey, FlowTable } from "./flow-table.js";
 
 function table(): FlowTable {
@@ -72,4 +72,34 @@ test("filters by address (either side), port, protocol and state; sorts and page
     page.flows.map((f) => f.bytes),
     [2000, 1000],
   );
+});
+
+test("cached orders: pages of one tick share an order, counters stay live, a new tick re-sorts", () => {
+  const t = table();
+  const queries = new ActiveFlowQueries(t);
+  const q = { limit: 2, offset: 0, sort: "bytes" as const };
+  assert.deepEqual(
+    queries.query(q).flows.map((f) => f.bytes),
+    [3000, 2000],
+  );
+  // More bytes on the smallest flow: its counters show at once, its rank at the next tick.
+  const k = new FlowKey();
+  k.proto = 17;
+  k.family = 4;
+  k.a3 = 0xc0a80001 | 0;
+  k.aPort = 5000;
+  k.b3 = 0x0a000001;
+  k.bPort = 6000;
+  t.now = 5;
+  t.update(k, 0, 9000, 0);
+  assert.deepEqual(
+    queries.query({ ...q, offset: 2 }).flows.map((f) => f.bytes),
+    [1000, 9500],
+  );
+  queries.invalidate();
+  assert.deepEqual(
+    queries.query(q).flows.map((f) => f.bytes),
+    [9500, 3000],
+  );
+  assert.equal(queries.query({ ...q, proto: 6 }).total, 2, "another filter, its own order");
 });

@@ -49,12 +49,15 @@ export interface FlowPage {
   flows: FlowRecord[];
 }
 
-/** A filtered, sorted page of the active flows. */
-export function queryActiveFlows(t: FlowTable, q: ActiveFlowQuery): FlowPage {
+/** The active flows matching a query's filters, as flow indexes in the query's order. */
+export function sortedActiveFlows(
+  t: FlowTable,
+  q: Omit<ActiveFlowQuery, "limit" | "offset">,
+): number[] {
   let want: { family: number; w: readonly number[] } | null = null;
   if (q.ip !== undefined) {
     const a = parseAddress(q.ip);
-    if (a === undefined) return { total: 0, flows: [] };
+    if (a === undefined) return [];
     // Table words are int32 (`| 0`); compare in that form.
     want = { family: a.family, w: a.words.map((x) => x | 0) };
   }
@@ -82,8 +85,58 @@ export function queryActiveFlows(t: FlowTable, q: ActiveFlowQuery): FlowPage {
   const dir = q.order === "asc" ? 1 : -1;
   // Ties by flow index keep pages stable between calls.
   order.sort((x, y) => (keys[x] - keys[y]) * dir || matches[x] - matches[y]);
-  const page = order.slice(q.offset, q.offset + q.limit);
-  return { total: matches.length, flows: page.map((i) => flowRecord(t, matches[i], END_FLUSH)) };
+  return order.map((i) => matches[i]);
+}
+
+/** A filtered, sorted page of the active flows. */
+export function queryActiveFlows(t: FlowTable, q: ActiveFlowQuery): FlowPage {
+  const sorted = sortedActiveFlows(t, q);
+  return {
+    total: sorted.length,
+    flows: sorted.slice(q.offset, q.offset + q.limit).map((idx) => flowRecord(t, idx, END_FLUSH)),
+  };
+}
+
+/**
+ * Answers flow queries from orders computed at most once per tick: the first query with a
+ * given filter and sort walks and sorts the table, later ones (other pages, other clients)
+ * only build the records of their page. The order is the tick's; the counters in the records
+ * are current. A slot whose flow ended and was reused since is left out of its page.
+ */
+export class ActiveFlowQueries {
+  private readonly orders = new Map<string, { flows: number[]; hashes: Int32Array }>();
+
+  constructor(
+    private readonly table: FlowTable,
+    /** Distinct orders kept at once (each holds two numbers per matching flow). */
+    private readonly maxOrders = 16,
+  ) {}
+
+  /** Forgets every order (call once per tick). */
+  invalidate(): void {
+    this.orders.clear();
+  }
+
+  query(q: ActiveFlowQuery): FlowPage {
+    const t = this.table;
+    const key = JSON.stringify([q.ip, q.port, q.proto, q.state, q.sort, q.order]);
+    let cached = this.orders.get(key);
+    if (cached === undefined) {
+      const flows = sortedActiveFlows(t, q);
+      const hashes = new Int32Array(flows.length);
+      for (let k = 0; k < flows.length; k++) hashes[k] = t.hash[flows[k]];
+      if (this.orders.size >= this.maxOrders) this.orders.clear();
+      cached = { flows, hashes };
+      this.orders.set(key, cached);
+    }
+    const page: FlowRecord[] = [];
+    const end = Math.min(cached.flows.length, q.offset + q.limit);
+    for (let k = q.offset; k < end; k++) {
+      const idx = cached.flows[k];
+      if (t.hash[idx] === cached.hashes[k]) page.push(flowRecord(t, idx, END_FLUSH));
+    }
+    return { total: cached.flows.length, flows: page };
+  }
 }
 
 function sortKey(t: FlowTable, idx: number, sort: FlowSortKey): number {

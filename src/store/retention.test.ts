@@ -89,6 +89,18 @@ describe("retention", () => {
     assert.equal(store.metrics().rows_deleted, 9);
   });
 
+  test("a new retention (config reload) applies from the next run; a bad one is refused", () => {
+    fill();
+    // Two days: nothing is older than NOW - 2 days but the earliest windows and flows.
+    store.setRetentionDays(2);
+    assert.deepEqual(store.runRetention().windows, 0);
+    assert.equal(pluck("SELECT count(*) FROM windows")[0], 4);
+    assert.throws(() => store.setRetentionDays(0), /positive number of days/);
+    store.setRetentionDays(1);
+    assert.equal(store.runRetention().windows, 2);
+    assert.deepEqual(pluck("SELECT window_start FROM windows ORDER BY 1"), [CUTOFF, CUTOFF + 60]);
+  });
+
   test("start runs it at once and then on the interval; stop ends the timer", async () => {
     fill();
     store.start();

@@ -49,6 +49,8 @@ export interface Store {
   hostHistory(ip: string, q?: HostHistoryQuery): HostHistoryResult;
   /** Deletes rows older than retentionDays and expired sessions, in one transaction. */
   runRetention(): RetentionResult;
+  /** Changes how many days are kept (config reload); the next retention run applies it. */
+  setRetentionDays(days: number): void;
   metrics(): StoreMetrics;
 }
 
@@ -90,9 +92,13 @@ export function createStore(
   const now = deps.now ?? Date.now;
   const path = config.path;
   const interval = config.retentionIntervalMs ?? RETENTION_INTERVAL_DEFAULT_MS;
-  if (!(config.retentionDays > 0)) {
-    throw new StoreError("bad_config", "retentionDays must be a positive number of days");
-  }
+  const checkDays = (days: number) => {
+    if (!(days > 0)) {
+      throw new StoreError("bad_config", "retentionDays must be a positive number of days");
+    }
+  };
+  checkDays(config.retentionDays);
+  let retentionDays = config.retentionDays;
   const opened = openDatabase(path, log, hooks.migrations);
   const db = opened.db;
 
@@ -149,7 +155,7 @@ export function createStore(
   }
 
   const retentionTx = db.transaction((nowMs: number): RetentionResult => {
-    const cutoffMs = nowMs - config.retentionDays * 86_400_000;
+    const cutoffMs = nowMs - retentionDays * 86_400_000;
     const cutoffS = Math.floor(cutoffMs / 1000);
     const retention = st.retention;
     return {
@@ -175,7 +181,7 @@ export function createStore(
     m.rows_deleted += total;
     log("info", "retention removed old rows", {
       path,
-      retention_days: config.retentionDays,
+      retention_days: retentionDays,
       ...r,
     });
     return r;
@@ -235,6 +241,10 @@ export function createStore(
     hostHistory: (ip, q = {}) =>
       reading("host history query", () => st.reader.host(ip, normalizeRange(q, now()))),
     runRetention,
+    setRetentionDays(days: number): void {
+      checkDays(days);
+      retentionDays = days;
+    },
     metrics: () => ({ ...m }),
   };
 }

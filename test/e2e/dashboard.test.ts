@@ -333,6 +333,20 @@ describe("dashboard on a replayed capture (chromium)", () => {
           : undefined,
       "the host's sent bytes",
     );
+    // From the daemon's host route (GET /api/hosts/{ip}), not summed in the page.
+    assert.equal(
+      await text(page, "#host-summary .note"),
+      `${mine.length} active flows, ${peers.size} peers, ${new Set(mine.map((f) => `${f.dst_port}/${f.proto}`)).size} ports.`,
+    );
+    const ports = new Map<string, number>();
+    for (const f of mine) {
+      const key = `${f.dst_port}/${f.proto === 6 ? "tcp" : f.proto === 17 ? "udp" : f.proto}`;
+      ports.set(key, (ports.get(key) ?? 0) + total(f));
+    }
+    const topPort = [...ports.entries()].sort((a, b) => b[1] - a[1])[0];
+    assert.ok(topPort !== undefined);
+    const portRows = await rows(page, "[data-testid=host-ports]");
+    assert.deepEqual([portRows[0]?.[0], portRows[0]?.[2]], [topPort[0], bytesText(topPort[1])]);
     const topPeer = [...peers.entries()].sort((a, b) => b[1] - a[1])[0];
     assert.ok(topPeer !== undefined);
     const peerRows = await rows(page, "[data-testid=host-peers]");

@@ -4,65 +4,17 @@
  * logs that never hold the password or the tokens used.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createStore } from "../../src/store/store.js";
-import { fixturePath, REPO_ROOT } from "../support/paths.js";
+import { exited, startDaemonProcess as startDaemon, waitFor } from "../support/daemon-process.js";
+import { fixturePath } from "../support/paths.js";
 
 const API_TOKEN = "a".repeat(16) + "B".repeat(16) + "c".repeat(8);
 const PASSWORD = "adminpass";
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function startDaemon(config: string): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [`${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start: ${err}`)), 15_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /API on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], stderr: () => err });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`daemon exited with ${code}: ${err}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode);
-    else child.once("exit", (code) => r(code));
-  });
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("netnet daemon (real process)", () => {
   const dir = mkdtempSync(join(tmpdir(), "netnet-daemon-"));
@@ -170,6 +122,52 @@ describe("netnet daemon (real process)", () => {
     } finally {
       store.stop();
     }
+  });
+
+  test("reload applies a valid file (and names what needs a restart); a bad one changes nothing", async () => {
+    const own = join(dir, "reload.yaml");
+    const original = readFileSync(config, "utf8");
+    writeFileSync(own, original);
+    const d = await startDaemon(own);
+    children.push(d.child);
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const reload = async () => {
+      const r = await fetch(`${d.url}/control/reload`, { method: "POST", headers: auth });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    writeFileSync(
+      own,
+      original
+        .replace("retention_days: 36500", "retention_days: 36000")
+        .replace("level: debug", "level: info")
+        .replace("window_size: 10", "window_size: 20"),
+    );
+    const ok = await reload();
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body, {
+      status: "reloaded",
+      config_path: own,
+      restart_needed: ["stats"],
+    });
+    // Control requests are limited to one per 2 s per client.
+    await new Promise((r) => setTimeout(r, 2100));
+    writeFileSync(own, original.replace("window_size: 10", "window_size: -5"));
+    const bad = await reload();
+    assert.equal(bad.status, 500);
+    assert.equal(bad.body.error, "reload failed");
+    assert.match(String(bad.body.details), /stats\.window_size/);
+    // Still serving, on the config it had.
+    const health = await fetch(`${d.url}/api/system-health`, { headers: auth });
+    assert.equal(health.status, 200);
+    // SIGHUP with the bad file: logged, and the daemon keeps running.
+    d.child.kill("SIGHUP");
+    await waitFor(
+      async () => (/reload rejected/.test(readFileSync(logFile, "utf8")) ? true : undefined),
+      "the rejected reload in the log",
+    );
+    assert.equal((await fetch(`${d.url}/metrics`, { headers: auth })).status, 200);
+    d.child.kill("SIGTERM");
+    assert.equal(await exited(d.child), 0, d.stderr());
   });
 
   test("the logs never hold the password or the tokens used", () => {

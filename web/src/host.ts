@@ -116,7 +116,7 @@ export class HostView {
           h(
             "tr",
             {},
-            h("td", { class: "num" }, `${p.port}/${p.protocol.toLowerCase()}`),
+            h("td", { class: "num" }, `${p.port}/${protoName(p.proto)}`),
             h("td", {}, p.service === "" ? "–" : p.service),
             h("td", { class: "num" }, bytes(p.bytes)),
             h("td", { class: "num" }, count(p.flows)),
@@ -146,8 +146,9 @@ export class HostView {
           ),
           item("First seen", live === null ? "–" : dateTime(live.first_seen), "first"),
           item("Last seen", live === null ? "–" : dateTime(live.last_seen), "last"),
+          item("Active flows", count(d.flow_count), "flows"),
         );
-        const pts = d.history.points;
+        const pts = d.history?.points ?? [];
         chart.setData(
           pts.map((p) => p.window_start),
           [
@@ -161,7 +162,7 @@ export class HostView {
           note,
           live === null
             ? "Not active now; history below."
-            : `${count(d.peers.length)} peers, ${count(d.ports.length)} ports.`,
+            : `${count(d.flow_count)} active flows, ${count(d.peers.length)} peers, ${count(d.ports.length)} ports.`,
         );
       } catch (err: unknown) {
         if (err instanceof SessionEnded) return;
@@ -209,6 +210,12 @@ export class HostView {
   }
 }
 
+const PROTO_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
+
+function protoName(n: number): string {
+  return PROTO_NAMES[n] ?? String(n);
+}
+
 /** Totals, peers and server ports of one address, summed from its flows. */
 export function aggregate(ip: string, flows: Flow[]) {
   let sent = 0;
@@ -233,7 +240,6 @@ export function aggregate(ip: string, flows: Flow[]) {
     const q = ports.get(key) ?? {
       port: f.dst_port,
       proto: f.proto,
-      protocol: f.protocol,
       service: "",
       bytes: 0,
       packets: 0,

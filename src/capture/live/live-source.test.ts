@@ -28,6 +28,8 @@ class FakeHandle implements NativeLiveHandle {
     packets: 0,
     batches: 0,
     truncated: 0,
+    ringBytes: 0,
+    ringPeakBytes: 0,
   };
   constructor(
     readonly device: string,

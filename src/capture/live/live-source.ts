@@ -64,6 +64,8 @@ export interface LiveInterfaceStats extends NativeStats {
 export interface LiveStats extends NativeStats {
   /** Records the JavaScript side could not read (never expected; counted). */
   malformed: number;
+  /** 0..100: the fullest any interface's ring was since the previous stats() (estimated). */
+  bufferUsagePercent: number;
   interfaces: LiveInterfaceStats[];
 }
 
@@ -94,7 +96,10 @@ function zeroStats(): LiveStats {
     packets: 0,
     batches: 0,
     truncated: 0,
+    ringBytes: 0,
+    ringPeakBytes: 0,
     malformed: 0,
+    bufferUsagePercent: 0,
     interfaces: [],
   };
 }
@@ -163,6 +168,12 @@ export function createLiveSource(
       const s = pcapCall(() => handle.stats());
       for (const key of STAT_KEYS) total[key] += s[key];
       total.malformed += walker.malformed;
+      total.ringBytes += s.ringBytes;
+      total.ringPeakBytes += s.ringPeakBytes;
+      if (s.ringBytes > 0) {
+        const used = Math.min(100, (100 * s.ringPeakBytes) / s.ringBytes);
+        total.bufferUsagePercent = Math.max(total.bufferUsagePercent, Math.round(used * 10) / 10);
+      }
       total.interfaces.push({ name: handle.device, ...s });
     }
     return total;

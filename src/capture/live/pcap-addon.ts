@@ -39,6 +39,11 @@ export interface NativeStats {
   batches: number;
   /** Packets cut to fit the batch buffer (never expected; counted to be sure). */
   truncated: number;
+  /** The capture ring's size (the buffer size asked for). */
+  ringBytes: number;
+  /** Estimated bytes the ring held at its fullest since the previous stats() call: what
+   * queued between two wake-ups (frame headers included). Reset by each call. */
+  ringPeakBytes: number;
 }
 
 /**

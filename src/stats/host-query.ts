@@ -1,0 +1,257 @@
+/**
+ * Questions about hosts, asked from outside the packet path (the hosts API): a filtered,
+ * sorted page of the host table, and one host's detail (its counters, and its peers, ports
+ * and flows among the active flows). Each walks its table once and formats addresses only
+ * for what it returns.
+ */
+import { formatAddress, parseAddress } from "../decode/address.js";
+import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
+import { type FlowRecord, flowRecord } from "../flows/flow-record.js";
+import { END_FLUSH, type FlowTable } from "../flows/flow-table.js";
+import type { HostTable } from "./host-table.js";
+import { serviceName } from "./services.js";
+
+export type HostSortKey = "bytes" | "packets" | "bytes_sent" | "bytes_received" | "last_seen";
+
+export interface HostQuery {
+  /** An address, or a prefix in CIDR form ("10.1.0.0/16", "2001:db8::/32"). */
+  ip?: string;
+  sort?: HostSortKey;
+  order?: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+export interface HostCounters {
+  bytes_sent: number;
+  bytes_received: number;
+  packets_sent: number;
+  packets_received: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface HostRecord extends HostCounters {
+  ip: string;
+  /** Both directions. */
+  bytes: number;
+  packets: number;
+}
+
+export interface HostPage {
+  total: number;
+  hosts: HostRecord[];
+}
+
+export interface HostPeer {
+  ip: string;
+  bytes: number;
+  packets: number;
+  flows: number;
+}
+
+export interface HostPort {
+  port: number;
+  proto: number;
+  service: string;
+  bytes: number;
+  packets: number;
+  flows: number;
+}
+
+export interface HostDetail {
+  ip: string;
+  /** The host's counters since the start of the run; null if the host table never saw it. */
+  live: HostCounters | null;
+  /** Among the active flows: the hosts it talks with, the service ports (the responder's
+   * port of each flow) and the flows themselves, each by bytes, most first. */
+  peers: HostPeer[];
+  ports: HostPort[];
+  flows: FlowRecord[];
+  /** Active flows of the host in all (the lists above are cut at `limit`). */
+  flow_count: number;
+}
+
+/** An address prefix as int32 words (the tables' form) and a mask per word. */
+export interface Prefix {
+  family: number;
+  words: readonly number[];
+  masks: readonly number[];
+}
+
+/** Parses "ADDRESS" or "ADDRESS/BITS"; undefined when invalid. */
+export function parsePrefix(text: string): Prefix | undefined {
+  const slash = text.indexOf("/");
+  const a = parseAddress(slash < 0 ? text : text.slice(0, slash));
+  if (a === undefined) return undefined;
+  const max = a.family === 4 ? 32 : 128;
+  let bits = max;
+  if (slash >= 0) {
+    const b = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(b) || Number(b) > max) return undefined;
+    bits = Number(b);
+  }
+  // IPv4 lives in word 3 with words 0..2 zero (and compared whole).
+  const start = a.family === 4 ? 96 : 0;
+  const masks = [0, 1, 2, 3].map((i) => {
+    const from = i * 32;
+    if (from + 32 <= start) return -1;
+    const n = Math.max(0, Math.min(32, start + bits - from));
+    return n === 0 ? 0 : (0xffffffff << (32 - n)) | 0;
+  });
+  const words = a.words.map((w, i) => w & (masks[i] ?? 0));
+  return { family: a.family, words, masks };
+}
+
+function inPrefix(p: Prefix, a: Int32Array, o: number, family: number): boolean {
+  return (
+    family === p.family &&
+    (a[o] & (p.masks[0] ?? 0)) === p.words[0] &&
+    (a[o + 1] & (p.masks[1] ?? 0)) === p.words[1] &&
+    (a[o + 2] & (p.masks[2] ?? 0)) === p.words[2] &&
+    (a[o + 3] & (p.masks[3] ?? 0)) === p.words[3]
+  );
+}
+
+function counters(h: HostTable, i: number): HostCounters {
+  return {
+    bytes_sent: h.bytesOut[i] + h.windowOut[i],
+    bytes_received: h.bytesIn[i] + h.windowIn[i],
+    packets_sent: h.packetsOut[i] + h.windowPacketsOut[i],
+    packets_received: h.packetsIn[i] + h.windowPacketsIn[i],
+    first_seen: h.firstSeen[i],
+    last_seen: h.lastSeen[i],
+  };
+}
+
+function hostSortKey(h: HostTable, i: number, sort: HostSortKey): number {
+  switch (sort) {
+    case "packets":
+      return h.packetsOut[i] + h.windowPacketsOut[i] + h.packetsIn[i] + h.windowPacketsIn[i];
+    case "bytes_sent":
+      return h.bytesOut[i] + h.windowOut[i];
+    case "bytes_received":
+      return h.bytesIn[i] + h.windowIn[i];
+    case "last_seen":
+      return h.lastSeen[i];
+    default:
+      return h.bytesOut[i] + h.windowOut[i] + h.bytesIn[i] + h.windowIn[i];
+  }
+}
+
+/** A filtered, sorted page of the host table. */
+export function queryHosts(h: HostTable, q: HostQuery): HostPage {
+  let prefix: Prefix | null = null;
+  if (q.ip !== undefined) {
+    const p = parsePrefix(q.ip);
+    if (p === undefined) return { total: 0, hosts: [] };
+    prefix = p;
+  }
+  const matches: number[] = [];
+  const keys: number[] = [];
+  const sort = q.sort ?? "bytes";
+  for (let i = 0; i < h.count; i++) {
+    if (prefix !== null && !inPrefix(prefix, h.addr, i * 4, h.family[i])) continue;
+    matches.push(i);
+    keys.push(hostSortKey(h, i, sort));
+  }
+  const order = Array.from(matches.keys());
+  const dir = q.order === "asc" ? 1 : -1;
+  order.sort((x, y) => (keys[x] - keys[y]) * dir || matches[x] - matches[y]);
+  const hosts = order.slice(q.offset, q.offset + q.limit).map((k) => {
+    const i = matches[k];
+    const c = counters(h, i);
+    const o = i * 4;
+    return {
+      ip: formatAddress(h.addr[o], h.addr[o + 1], h.addr[o + 2], h.addr[o + 3], h.family[i]),
+      bytes: c.bytes_sent + c.bytes_received,
+      packets: c.packets_sent + c.packets_received,
+      ...c,
+    };
+  });
+  return { total: matches.length, hosts };
+}
+
+/** Keeps the `n` entries with the most bytes, most first. */
+function topByBytes<T extends { bytes: number }>(values: Iterable<T>, n: number): T[] {
+  return [...values].sort((a, b) => b.bytes - a.bytes).slice(0, n);
+}
+
+/**
+ * One host: its counters and, among the active flows, its peers, service ports and flows
+ * (each list at most `limit` long). Null when the address is invalid.
+ */
+export function hostDetail(
+  hosts: HostTable,
+  flows: FlowTable,
+  ip: string,
+  limit: number,
+): HostDetail | null {
+  const a = parseAddress(ip);
+  if (a === undefined) return null;
+  const w = a.words.map((x) => x | 0);
+  let live: HostCounters | null = null;
+  for (let i = 0; i < hosts.count; i++) {
+    const o = i * 4;
+    const ha = hosts.addr;
+    if (
+      hosts.family[i] === a.family &&
+      ha[o + 3] === w[3] &&
+      ha[o] === w[0] &&
+      ha[o + 1] === w[1] &&
+      ha[o + 2] === w[2]
+    ) {
+      live = counters(hosts, i);
+      break;
+    }
+  }
+  const peers = new Map<string, HostPeer>();
+  const ports = new Map<number, HostPort>();
+  const mine: { idx: number; bytes: number }[] = [];
+  const fa = flows.addr;
+  flows.forEach((idx) => {
+    if (flows.family[idx] !== a.family) return;
+    const o = idx * 8;
+    const orig = fa[o] === w[0] && fa[o + 1] === w[1] && fa[o + 2] === w[2] && fa[o + 3] === w[3];
+    const resp =
+      fa[o + 4] === w[0] && fa[o + 5] === w[1] && fa[o + 6] === w[2] && fa[o + 7] === w[3];
+    if (!orig && !resp) return;
+    const p = idx * 2;
+    const bytes = flows.bytes[p] + flows.bytes[p + 1];
+    const packets = flows.packets[p] + flows.packets[p + 1];
+    mine.push({ idx, bytes });
+    // The peer is the other side (a flow from the host to itself has itself as peer).
+    const po = orig ? o + 4 : o;
+    const peerIp = formatAddress(fa[po], fa[po + 1], fa[po + 2], fa[po + 3], a.family);
+    const peer = peers.get(peerIp) ?? { ip: peerIp, bytes: 0, packets: 0, flows: 0 };
+    peer.bytes += bytes;
+    peer.packets += packets;
+    peer.flows += 1;
+    peers.set(peerIp, peer);
+    const proto = flows.proto[idx];
+    // Only protocols with ports have services (ICMP's "ports" are its echo identifier).
+    if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP && proto !== IPPROTO_SCTP) return;
+    const port = flows.port[p + 1];
+    const key = proto * 65536 + port;
+    const entry = ports.get(key) ?? {
+      port,
+      proto,
+      service: serviceName(port),
+      bytes: 0,
+      packets: 0,
+      flows: 0,
+    };
+    entry.bytes += bytes;
+    entry.packets += packets;
+    entry.flows += 1;
+    ports.set(key, entry);
+  });
+  return {
+    ip: formatAddress(a.words[0], a.words[1], a.words[2], a.words[3], a.family),
+    live,
+    peers: topByBytes(peers.values(), limit),
+    ports: topByBytes(ports.values(), limit),
+    flows: topByBytes(mine, limit).map((f) => flowRecord(flows, f.idx, END_FLUSH)),
+    flow_count: mine.length,
+  };
+}
