@@ -10,6 +10,8 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { defineConfig, type Plugin } from "vite";
 
 const outDir = fileURLToPath(new URL("../dist/dashboard", import.meta.url));
+/** The daemon `npm run dev:web` sends API requests to (`npm run demo` listens here). */
+const api = process.env.NETNET_API ?? "http://127.0.0.1:8082";
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -46,6 +48,11 @@ export default defineConfig({
     target: "es2022",
     sourcemap: false,
     reportCompressedSize: false,
+  },
+  server: {
+    proxy: Object.fromEntries(
+      ["/login", "/logout", "/metrics", "/api", "/control"].map((p) => [p, api]),
+    ),
   },
   plugins: [precompress()],
 });
