@@ -230,6 +230,8 @@ export class ConnectionsTable {
   async load(): Promise<void> {
     const id = ++this.request;
     this.loading = true;
+    // Tests wait for the answer to land.
+    this.el.dataset.busy = "1";
     this.lastLoad = Date.now();
     this.markSort();
     const q = new URLSearchParams();
@@ -261,7 +263,10 @@ export class ConnectionsTable {
         `Could not load connections: ${err instanceof HttpError ? err.message : String(err)}`,
       );
     } finally {
-      if (id === this.request) this.loading = false;
+      if (id === this.request) {
+        this.loading = false;
+        delete this.el.dataset.busy;
+      }
     }
   }
 
