@@ -17,6 +17,7 @@ import {
 import type { Snapshot } from "../engine/snapshot.js";
 import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
 import type { FlowQuery, FlowQueryResult, HistoryQuery, HistoryResult } from "../store/types.js";
+import { type AlertSource, registerAlertRoutes } from "./alerts-route.js";
 import { API_ERRORS, ApiError } from "./api-error.js";
 import type { StreamHub } from "./stream.js";
 import {
@@ -48,6 +49,8 @@ export interface ApiDeps {
     apiToken(): string;
   };
   stream: StreamHub;
+  /** Stored alerts (`GET /api/alerts`); absent or null = none kept (503). */
+  alerts?: AlertSource | null;
   /** Wall-clock start of the daemon (ms), for uptime. */
   startedAt: number;
 }
@@ -372,6 +375,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       };
     },
   );
+
+  registerAlertRoutes(app, deps.alerts ?? null);
 
   const control = (req: FastifyRequest) => limiter.check(req.ip, Date.now());
 

@@ -9,6 +9,8 @@
  * then the database closes.
  */
 import type { Logger } from "pino";
+import { createAlertEngine } from "../alerts/alert-engine.js";
+import type { Alert } from "../alerts/types.js";
 import { buildApiServer } from "../api/server.js";
 import { StreamHub } from "../api/stream.js";
 import {
@@ -111,8 +113,9 @@ export function workerConfig(
   };
 }
 
-/** What the live stream sends each tick: everything the dashboard shows. */
-export function streamView(s: Snapshot, startedAt: number) {
+/** What the live stream sends each tick: everything the dashboard shows, and the alerts
+ * raised or updated by this tick. */
+export function streamView(s: Snapshot, startedAt: number, alerts: readonly Alert[] = []) {
   return {
     seq: s.seq,
     time_ms: s.time_ms,
@@ -122,6 +125,7 @@ export function streamView(s: Snapshot, startedAt: number) {
     packet_sizes: packetSizesView(s),
     health: systemHealthView(s, (Date.now() - startedAt) / 1000),
     seconds: s.seconds,
+    alerts,
   };
 }
 
@@ -176,10 +180,15 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       log.error({ err }, "history write failed");
     }
   };
+  // Alerts are written in their own transaction; those raised before the store opens wait.
+  const alerts = createAlertEngine(config.alerts, {
+    log: (level, msg, fields) => log[level](fields, msg),
+    store: () => store,
+  });
   const onSnapshot = (s: Snapshot) => {
     if (store === null) early.push(s);
     else write(store, s);
-    stream.publish(s.seq, streamView(s, startedAt));
+    stream.publish(s.seq, streamView(s, startedAt, alerts.tick(s)));
   };
 
   // 1. Capture first: its handles need the privileges the daemon started with.
@@ -244,6 +253,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     }
     users = nextUsers;
     log.level = next.logging.level;
+    alerts.configure(next.alerts);
     config = { ...next, users: [] };
     log.info({ restartNeeded }, "config reloaded");
     return { configPath: deps.configPath, restartNeeded };
@@ -259,6 +269,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       history: opened,
       auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
       stream,
+      alerts: opened,
       startedAt,
     },
     {
@@ -286,6 +297,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       await api.close();
       // The worker flushes the open window and every flow; onSnapshot writes them.
       await capture.stop();
+      await alerts.stop();
       opened.stop();
       log.info("stopped");
     },
