@@ -133,7 +133,7 @@ export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps =
     const prev = active.get(key);
     if (prev !== undefined && o.ts - prev.alert.last_ts <= config.resolve_after) {
       const a = prev.alert;
-      a.count += o.occurrences;
+      a.count++;
       if (o.ts >= a.last_ts) {
         a.last_ts = o.ts;
         a.value = o.value;
@@ -167,7 +167,7 @@ export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps =
         threshold: o.threshold,
         first_ts: o.ts,
         last_ts: o.ts,
-        count: o.occurrences,
+        count: 1,
       },
     };
     active.set(key, entry);

@@ -77,7 +77,7 @@ describe("drop rate rule", () => {
 describe("watched ports rule", () => {
   const watched = watchedPortTable(A.watched_ports.ports);
 
-  test("new flows to a watched responder port, grouped per source, destination and port", () => {
+  test("each new flow to a watched responder port is one observation", () => {
     const b = batch([
       { src: "10.0.0.5", dst: "10.0.0.9", port: 23, ts: 100 },
       { src: "10.0.0.5", dst: "10.0.0.9", port: 23, ts: 101 },
@@ -88,13 +88,14 @@ describe("watched ports rule", () => {
     ]);
     const obs = watchedPortsRule(b, watched);
     assert.deepEqual(
-      obs.map((o) => [o.subject, o.value, o.occurrences, o.ts, o.kind]),
+      obs.map((o) => [o.subject, o.value, o.threshold, o.ts, o.kind]),
       [
-        ["10.0.0.5 -> 10.0.0.9:23/tcp", 2, 2, 101, "watched_port"],
-        ["10.0.0.6 -> 10.0.0.9:3389/udp", 1, 1, 102, "watched_port"],
+        ["10.0.0.5 -> 10.0.0.9:23/tcp", 1, 0, 100, "watched_port"],
+        ["10.0.0.5 -> 10.0.0.9:23/tcp", 1, 0, 101, "watched_port"],
+        ["10.0.0.6 -> 10.0.0.9:3389/udp", 1, 0, 102, "watched_port"],
       ],
     );
-    assert.equal(obs[0]?.message, "10.0.0.5 opened 2 connections to watched port 23 on 10.0.0.9");
+    assert.equal(obs[0]?.message, "10.0.0.5 opened a connection to watched port 23 on 10.0.0.9");
   });
 
   test("the original's ports are the default list", () => {

@@ -38,7 +38,6 @@ export function bandwidthRule(
       threshold: cfg.threshold,
       ts: seconds.ts[i] ?? 0,
       message: `traffic at ${formatBitRate(bytes)}, above ${formatBitRate(cfg.threshold)}`,
-      occurrences: 1,
     });
   }
   return out;
@@ -60,7 +59,6 @@ export function activeFlowsRule(
       threshold: cfg.threshold,
       ts,
       message: `${activeFlows} active flows, above ${cfg.threshold}`,
-      occurrences: 1,
     },
   ];
 }
@@ -108,7 +106,6 @@ export class DropRateRule {
         threshold: cfg.threshold,
         ts,
         message: `capture on ${subject} dropped ${percent}% of ${seen} packets, above ${cfg.threshold}%`,
-        occurrences: 1,
       },
     ];
   }
@@ -137,11 +134,12 @@ export function watchedPortTable(ports: readonly number[]): Uint8Array {
 }
 
 /**
- * Watched ports: the new flows of the tick whose responder port is watched (TCP, UDP, SCTP),
- * one observation per initiator, responder and port, its value the new flows of the tick.
+ * Watched ports: one observation per new flow (TCP, UDP, SCTP) whose responder port is
+ * watched, its subject the initiator, the responder and the port. Per flow rather than per
+ * tick, so an alert's count is the connections seen whatever the tick interval.
  */
 export function watchedPortsRule(batch: NewFlowBatch, watched: Uint8Array): Observation[] {
-  const found = new Map<string, Observation>();
+  const out: Observation[] = [];
   for (let i = 0; i < batch.count; i++) {
     const proto = batch.proto[i] ?? 0;
     const port = batch.port[i] ?? 0;
@@ -150,28 +148,17 @@ export function watchedPortsRule(batch: NewFlowBatch, watched: Uint8Array): Obse
     const src = addressAt(batch.addr, i, 0, family);
     const dst = addressAt(batch.addr, i, 1, family);
     const dstText = family === 6 ? `[${dst}]` : dst;
-    const subject = `${src} -> ${dstText}:${port}/${PORT_PROTO_NAMES[proto]}`;
-    const ts = batch.ts[i] ?? 0;
-    const seen = found.get(subject);
-    if (seen !== undefined) {
-      seen.value++;
-      seen.occurrences++;
-      seen.ts = Math.max(seen.ts, ts);
-      seen.message = `${src} opened ${seen.value} connections to watched port ${port} on ${dst}`;
-      continue;
-    }
-    found.set(subject, {
+    out.push({
       rule: "watched_ports",
       kind: "watched_port",
-      subject,
+      subject: `${src} -> ${dstText}:${port}/${PORT_PROTO_NAMES[proto]}`,
       value: 1,
       threshold: 0,
-      ts,
-      message: `${src} opened 1 connection to watched port ${port} on ${dst}`,
-      occurrences: 1,
+      ts: batch.ts[i] ?? 0,
+      message: `${src} opened a connection to watched port ${port} on ${dst}`,
     });
   }
-  return [...found.values()];
+  return out;
 }
 
 interface ScanSource {
@@ -266,7 +253,6 @@ export class ScanDetector {
           threshold: cfg.port_threshold,
           ts: s.last,
           message: `${src} contacted ${s.ports.size} or more distinct ports within ${window} s`,
-          occurrences: 1,
         });
       }
       if (s.hosts.size >= cfg.host_threshold) {
@@ -278,7 +264,6 @@ export class ScanDetector {
           threshold: cfg.host_threshold,
           ts: s.last,
           message: `${src} contacted ${s.hosts.size} or more distinct hosts within ${window} s`,
-          occurrences: 1,
         });
       }
     }

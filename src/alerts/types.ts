@@ -48,8 +48,6 @@ export interface Observation {
   /** Unix seconds (packet time). */
   ts: number;
   message: string;
-  /** Occurrences this observation stands for (1, or new flows to a watched port). */
-  occurrences: number;
 }
 
 /** `GET /api/alerts` parameters. */

@@ -15,7 +15,7 @@ function alert(over: Partial<Alert> = {}): StoredAlert {
     rule: "watched_ports",
     kind: "watched_port",
     severity: "warning",
-    message: "10.0.0.5 opened 1 connection to watched port 23 on 10.0.0.9",
+    message: "10.0.0.5 opened a connection to watched port 23 on 10.0.0.9",
     subject: "10.0.0.5 -> 10.0.0.9:23/tcp",
     value: 1,
     threshold: 0,
