@@ -284,6 +284,10 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   };
 
   const tickSeq = () => capture.latest()?.seq ?? 0;
+  const hostDetail = memoPerTick(
+    (q: { ip: string; limit: number }) => capture.hostDetail(q.ip, q.limit),
+    tickSeq,
+  );
   const api = await buildApiServer(
     {
       latest: () => capture.latest(),
@@ -291,7 +295,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       stopCapture: () => capture.stopCapture(),
       queryActiveFlows: memoPerTick((q) => capture.queryFlows(q), tickSeq),
       queryHosts: memoPerTick((q) => capture.queryHosts(q), tickSeq),
-      hostDetail: (ip, limit) => capture.hostDetail(ip, limit),
+      hostDetail: (ip, limit) => hostDetail({ ip, limit }),
       reload,
       history: opened,
       auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
