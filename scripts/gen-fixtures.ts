@@ -876,6 +876,46 @@ function timestampFixtures(): void {
   ]);
 }
 
+/** A port scan and a ping sweep from one host, for the alert rules (docs/alerts.md). */
+function scanFixture(): void {
+  const c = new Clock();
+  const eth = etherWrap();
+  const scanner = "10.9.0.66";
+  const target = "10.9.0.10";
+  const frames: Uint8Array[] = [];
+  for (let port = 1; port <= 30; port++) {
+    frames.push(
+      eth(ip(scanner, target, 6, F.tcp({ sport: 61000, dport: port, seq: 7, flags: "S" })), true),
+    );
+    const open = port === 22;
+    frames.push(
+      eth(
+        ip(
+          target,
+          scanner,
+          6,
+          F.tcp({ sport: port, dport: 61000, seq: 900, ack: 8, flags: open ? "SA" : "RA" }),
+        ),
+        false,
+      ),
+    );
+    if (open) {
+      frames.push(
+        eth(ip(scanner, target, 6, F.tcp({ sport: 61000, dport: port, seq: 8, flags: "R" })), true),
+      );
+    }
+  }
+  for (let h = 100; h < 112; h++) {
+    frames.push(eth(ip(scanner, `10.9.0.${h}`, 1, F.icmpEcho({ id: 0x6600 + h, seq: 1 })), true));
+  }
+  writePcap("scan.pcap", LINKTYPE_ETHERNET, timed(frames, c, 2000));
+  doc("scan.pcap", "a TCP SYN port scan and an ICMP ping sweep from one host, Ethernet, µs", [
+    "10.9.0.66:61000 -> 10.9.0.10 SYN to ports 1-30 (23 among them); RST-ACK back, except 22: SYN-ACK, then the scanner's RST",
+    "then ICMP echo requests from 10.9.0.66 to 10.9.0.100-111 (12 hosts, ids 0x6664-0x666f), unanswered",
+    "one packet every 2 ms from T0+0.002: 73 packets over 0.146 s; 42 flows; all decode OK",
+  ]);
+}
+
 function snaplenFixture(): void {
   const c = new Clock();
   const eth = etherWrap();
@@ -1322,6 +1362,7 @@ function main(): void {
   timestampFixtures();
   snaplenFixture();
   decodeErrorsFixture();
+  scanFixture();
   mixedFixture();
   damagedFixtures(states);
   writeReadme();

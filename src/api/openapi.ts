@@ -23,6 +23,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<string, string>> = {
   "GET /api/flows": "Active flows (or stored finished flows with from/to), filtered and paged",
   "GET /api/hosts": "Hosts seen since the start, filtered by address or prefix, sorted and paged",
   "GET /api/hosts/{ip}": "One host: counters, peers, service ports, flows and stored history",
+  "GET /api/alerts": "Stored alerts, most recent first, by severity and time",
   "GET /api/stream": "Server-Sent Events: one tick event per snapshot",
   "POST /control/start": "Start capture",
   "POST /control/stop": "Stop capture (the API keeps serving)",

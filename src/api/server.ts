@@ -26,6 +26,7 @@ import type {
   HostHistoryQuery,
   HostHistoryResult,
 } from "../store/types.js";
+import { type AlertSource, registerAlertRoutes } from "./alerts-route.js";
 import { API_ERRORS, ApiError } from "./api-error.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
 import { dashboardPlugin } from "./static.js";
@@ -62,6 +63,8 @@ export interface ApiDeps {
     apiToken(): string;
   };
   stream: StreamHub;
+  /** Stored alerts (`GET /api/alerts`); absent or null = none kept (503). */
+  alerts?: AlertSource | null;
   /** Wall-clock start of the daemon (ms), for uptime. */
   startedAt: number;
 }
@@ -487,6 +490,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       };
     },
   );
+  registerAlertRoutes(app, deps.alerts ?? null);
 
   const control = (req: FastifyRequest) => limiter.check(req.ip, Date.now());
 

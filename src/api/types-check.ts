@@ -3,10 +3,13 @@
  * view function's return type must be assignable to the interface web/ uses. Nothing here
  * runs; a mismatch is a type error in `npm run build`.
  */
+import type { Alert as ServerAlert, AlertPage } from "../alerts/types.js";
 import type { streamView } from "../daemon/daemon.js";
 import type { HostCounters, HostPeer, HostPort, HostRecord } from "../stats/host-query.js";
 import type { HistoryResult, HostHistoryPoint } from "../store/types.js";
 import type {
+  Alert,
+  AlertsBody,
   Flow,
   HistoryBody,
   HostCounters as HostCountersBody,
@@ -42,6 +45,8 @@ export const viewsMatchDashboardTypes: readonly true[] = [
   true satisfies Assignable<ReturnType<typeof systemHealthView>, SystemHealthBody>,
   true satisfies Assignable<ReturnType<typeof streamView>, TickMessage>,
   true satisfies Assignable<HistoryResult, HistoryBody>,
+  true satisfies Assignable<ServerAlert, Alert>,
+  true satisfies Assignable<AlertPage, AlertsBody>,
   true satisfies Assignable<HostRecord, HostSummary>,
   true satisfies Assignable<HostCounters, HostCountersBody>,
   true satisfies Assignable<HostPeer, HostPeerBody>,

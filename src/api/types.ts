@@ -100,8 +100,8 @@ export interface TickMessage {
   health: SystemHealthBody;
   /** One-second buckets closed since the previous tick, as columns (ts in Unix seconds). */
   seconds: { ts: number[]; packets: number[]; bytes: number[] };
-  /** Alerts raised or updated during the tick (servers that have alerts). */
-  alerts?: Alert[];
+  /** Alerts raised or updated during the tick. */
+  alerts: readonly Alert[];
 }
 
 export interface HistoryWindow {
@@ -158,7 +158,8 @@ export type AlertSeverity = "info" | "warning" | "critical";
 
 /** One alert, as `GET /api/alerts` and the tick's `alerts` carry it. */
 export interface Alert {
-  id: number;
+  /** Null while the alert is not yet stored (the tick that raised it). */
+  id: number | null;
   rule: string;
   kind: string;
   severity: AlertSeverity;
@@ -174,7 +175,7 @@ export interface Alert {
 /** `GET /api/alerts`, newest first. */
 export interface AlertsBody {
   total: number;
-  alerts: Alert[];
+  alerts: readonly Alert[];
 }
 
 /** One host of `GET /api/hosts`. */

@@ -4,6 +4,7 @@
  * thread never waits on HTTP or SQLite.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { NewFlowLog } from "../alerts/new-flow-log.js";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
 import { ActiveFlowQueries, type FlowPage } from "../flows/flow-query.js";
@@ -28,6 +29,8 @@ const port = parentPort;
 if (port === null) throw new Error("capture-worker.js runs as a worker thread");
 const config = workerData as CaptureWorkerConfig;
 const engine = new PacketEngine({ flows: config.flows, stats: config.stats });
+// New flows go to the alert rules on the main thread with each snapshot.
+engine.newFlows = new NewFlowLog();
 const snapshots = new SnapshotBuilder(engine);
 const flowQueries = new ActiveFlowQueries(engine.flows);
 let lastError: string | null = null;

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { DEFAULTS as D, LOG_LEVELS, MAX_TABLE } from "./defaults.js";
+import { DEFAULTS as D, LOG_LEVELS, MAX_TABLE, SEVERITIES } from "./defaults.js";
 
 // The type error names what is wanted; range errors keep zod's own wording ("too small").
 const numberError = (what: string) => ({
@@ -16,6 +16,77 @@ const numberError = (what: string) => ({
 });
 const positive = (what: string) => z.number(numberError(what)).positive();
 const positiveInt = (what: string) => z.number(numberError(what)).int().positive();
+
+const A = D.alerts;
+// A webhook is an http(s) URL or empty (none).
+const webhook = z
+  .union([z.literal(""), z.url({ protocol: /^https?$/, error: "must be an http or https URL" })])
+  .default("");
+const severity = (d: (typeof SEVERITIES)[number]) => z.enum(SEVERITIES).default(d);
+const port = z.number().int().min(0).max(65535);
+
+const alertsSchema = z
+  .object({
+    enabled: z.boolean().default(A.enabled),
+    resolve_after: positive("resolve_after").default(A.resolve_after),
+    max_active: positiveInt("max_active").max(1_000_000).default(A.max_active),
+    webhook_timeout_ms: positiveInt("webhook_timeout_ms").max(60_000).default(A.webhook_timeout_ms),
+    webhook_queue: positiveInt("webhook_queue").max(100_000).default(A.webhook_queue),
+    bandwidth: z
+      .object({
+        enabled: z.boolean().default(A.bandwidth.enabled),
+        threshold: positive("threshold").default(A.bandwidth.threshold),
+        severity: severity(A.bandwidth.severity),
+        webhook,
+      })
+      .strict()
+      .prefault({}),
+    drop_rate: z
+      .object({
+        enabled: z.boolean().default(A.drop_rate.enabled),
+        threshold: positive("threshold").max(100).default(A.drop_rate.threshold),
+        min_packets: positiveInt("min_packets").default(A.drop_rate.min_packets),
+        severity: severity(A.drop_rate.severity),
+        webhook,
+      })
+      .strict()
+      .prefault({}),
+    active_flows: z
+      .object({
+        enabled: z.boolean().default(A.active_flows.enabled),
+        threshold: positiveInt("threshold").default(A.active_flows.threshold),
+        severity: severity(A.active_flows.severity),
+        webhook,
+      })
+      .strict()
+      .prefault({}),
+    watched_ports: z
+      .object({
+        enabled: z.boolean().default(A.watched_ports.enabled),
+        ports: z
+          .array(port)
+          .max(65536)
+          .default(() => [...A.watched_ports.ports]),
+        severity: severity(A.watched_ports.severity),
+        webhook,
+      })
+      .strict()
+      .prefault({}),
+    scan: z
+      .object({
+        enabled: z.boolean().default(A.scan.enabled),
+        window_seconds: positive("window_seconds").max(86400).default(A.scan.window_seconds),
+        port_threshold: positiveInt("port_threshold").max(65536).default(A.scan.port_threshold),
+        host_threshold: positiveInt("host_threshold").max(65536).default(A.scan.host_threshold),
+        max_sources: positiveInt("max_sources").max(1_000_000).default(A.scan.max_sources),
+        severity: severity(A.scan.severity),
+        webhook,
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
 
 export const configSchema = z
   .object({
@@ -95,6 +166,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    alerts: alertsSchema,
   })
   .strict();
 

@@ -8,6 +8,9 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] a
 /** Largest flow or host table a config may ask for (16M: about 2.4 GB of flows). */
 export const MAX_TABLE = 1 << 24;
 
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
 export const DEFAULTS = {
   interface: {
     name: "" as string | string[],
@@ -37,7 +40,49 @@ export const DEFAULTS = {
     file: "",
     timestamps: true,
   },
+  alerts: {
+    enabled: true,
+    resolve_after: 300,
+    max_active: 1000,
+    webhook_timeout_ms: 5000,
+    webhook_queue: 100,
+    bandwidth: {
+      enabled: true,
+      threshold: 125_000_000,
+      severity: "warning" as Severity,
+      webhook: "",
+    },
+    drop_rate: {
+      enabled: true,
+      threshold: 5,
+      min_packets: 1000,
+      severity: "warning" as Severity,
+      webhook: "",
+    },
+    active_flows: {
+      enabled: true,
+      threshold: 100_000,
+      severity: "warning" as Severity,
+      webhook: "",
+    },
+    watched_ports: {
+      enabled: true,
+      ports: [23, 445, 3389, 4444, 5900, 6666, 31337] as number[],
+      severity: "warning" as Severity,
+      webhook: "",
+    },
+    scan: {
+      enabled: true,
+      window_seconds: 60,
+      port_threshold: 100,
+      host_threshold: 100,
+      max_sources: 10_000,
+      severity: "critical" as Severity,
+      webhook: "",
+    },
+  },
 };
 
 export type TrackingConfig = typeof DEFAULTS.tracking;
 export type StatsSettings = typeof DEFAULTS.stats;
+export type AlertsConfig = typeof DEFAULTS.alerts;

@@ -10,6 +10,8 @@
  */
 import { getPriority, setPriority } from "node:os";
 import type { Logger } from "pino";
+import { createAlertEngine } from "../alerts/alert-engine.js";
+import type { Alert } from "../alerts/types.js";
 import { buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
 import { StreamHub } from "../api/stream.js";
@@ -33,7 +35,7 @@ import { type CaptureService, createCaptureService } from "../capture/capture-se
 import type { NetnetConfig } from "../config/config.js";
 import { engineConfigFrom } from "../engine/packet-engine.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import { createStore } from "../store/store.js";
+import { createStore, type Store } from "../store/store.js";
 import { createTickWriter, TICK_WRITER_DEFAULTS, type TickWriter } from "../store/tick-writer.js";
 import type { LogFn } from "../store/types.js";
 import { toWindowRecord } from "../store/window-record.js";
@@ -116,8 +118,9 @@ export function workerConfig(
   };
 }
 
-/** What the live stream sends each tick: everything the dashboard shows. */
-export function streamView(s: Snapshot, startedAt: number) {
+/** What the live stream sends each tick: everything the dashboard shows, and the alerts
+ * raised or updated by this tick. */
+export function streamView(s: Snapshot, startedAt: number, alerts: readonly Alert[] = []) {
   return {
     seq: s.seq,
     time_ms: s.time_ms,
@@ -127,6 +130,7 @@ export function streamView(s: Snapshot, startedAt: number) {
     packet_sizes: packetSizesView(s),
     health: systemHealthView(s, (Date.now() - startedAt) / 1000),
     seconds: s.seconds,
+    alerts,
   };
 }
 
@@ -188,16 +192,22 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const stream = new StreamHub();
 
   // Snapshots that arrive before the database is open (the first tick may beat it) wait here.
+  let store: Store | null = null;
   let writer: TickWriter | null = null;
   const early: Snapshot[] = [];
   const write = (w: TickWriter, s: Snapshot) => {
     if (s.windows.length === 0 && s.ended_flows.length === 0) return;
     w.write({ windows: s.windows.map((x) => toWindowRecord(x)), flows: s.ended_flows });
   };
+  // Alerts are written in their own transaction; those raised before the store opens wait.
+  const alerts = createAlertEngine(config.alerts, {
+    log: (level, msg, fields) => log[level](fields, msg),
+    store: () => store,
+  });
   const onSnapshot = (s: Snapshot) => {
     if (writer === null) early.push(s);
     else write(writer, s);
-    stream.publish(s.seq, streamView(s, startedAt));
+    stream.publish(s.seq, streamView(s, startedAt, alerts.tick(s)));
   };
 
   // 1. Capture first: its handles need the privileges the daemon started with.
@@ -237,6 +247,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   );
   opened.start();
   const tickWriter = createTickWriter(opened, TICK_WRITER_DEFAULTS, storeLog);
+  store = opened;
   writer = tickWriter;
   for (const s of early.splice(0)) write(tickWriter, s);
   log.info({ path: config.database.path, migrated: opened.migrated }, "history database open");
@@ -267,6 +278,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     if (next.database.retention_days !== config.database.retention_days) {
       opened.setRetentionDays(next.database.retention_days);
     }
+    alerts.configure(next.alerts);
     config = { ...next, users: [] };
     log.info({ restartNeeded }, "config reloaded");
     return { configPath: deps.configPath, restartNeeded };
@@ -276,6 +288,10 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   if (dashboard === null)
     log.warn("dashboard files not found (npm run build makes them); serving the api only");
   const tickSeq = () => capture.latest()?.seq ?? 0;
+  const hostDetail = memoPerTick(
+    (q: { ip: string; limit: number }) => capture.hostDetail(q.ip, q.limit),
+    tickSeq,
+  );
   const api = await buildApiServer(
     {
       latest: () => capture.latest(),
@@ -283,11 +299,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       stopCapture: () => capture.stopCapture(),
       queryActiveFlows: memoPerTick((q) => capture.queryFlows(q), tickSeq),
       queryHosts: memoPerTick((q) => capture.queryHosts(q), tickSeq),
-      hostDetail: (ip, limit) => capture.hostDetail(ip, limit),
+      hostDetail: (ip, limit) => hostDetail({ ip, limit }),
       reload,
       history: opened,
       auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
       stream,
+      alerts: opened,
       startedAt,
     },
     {
@@ -317,6 +334,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       await api.close();
       // The worker flushes the open window and every flow; onSnapshot writes them.
       await capture.stop();
+      await alerts.stop();
       tickWriter.flush();
       tickWriter.stop();
       opened.stop();

@@ -7,6 +7,7 @@
  * the statistics. Nothing here allocates per packet; the only per-packet branches are on
  * numbers the decoder produced.
  */
+import type { NewFlowLog } from "../alerts/new-flow-log.js";
 import type { PacketSink } from "../capture/packet-sink.js";
 import { DECODE_OK, DECODE_REASONS, UNSUPPORTED_LINK_TYPE } from "../decode/decode-status.js";
 import { Decoder, L3_ARP, L3_IPV4, L3_IPV6 } from "../decode/decoder.js";
@@ -87,6 +88,8 @@ export class PacketEngine implements PacketSink {
   packets = 0;
   /** Packets that went into a flow. */
   flowPackets = 0;
+  /** When set, every new flow is copied here for the alert rules (the capture worker). */
+  newFlows: NewFlowLog | null = null;
 
   private readonly key = new FlowKey();
 
@@ -191,6 +194,7 @@ export class PacketEngine implements PacketSink {
       const h = stats.hosts;
       flows.host[side] = h.lookup(family, k.a0, k.a1, k.a2, k.a3);
       flows.host[peer] = h.lookup(family, k.b0, k.b1, k.b2, k.b3);
+      this.newFlows?.record(flows, flows.lastIdx);
     }
     stats.addHosts(flows.host[side], flows.host[peer], origlen, ts);
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);

@@ -3,6 +3,7 @@
  * path, built once per tick in the capture worker and posted to the main thread. Plain data
  * (structured-clone friendly); addresses formatted here, at the edge.
  */
+import type { NewFlowBatch } from "../alerts/new-flow-log.js";
 import { topActiveFlows } from "../flows/flow-query.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { flowRecord } from "../flows/flow-record.js";
@@ -60,6 +61,9 @@ export interface Snapshot {
   windows: ReportWindow[];
   /** Flows that ended since the previous snapshot (for the store). */
   ended_flows: FlowRecord[];
+  /** Flows created since the previous snapshot, as columns (for the alert rules); present
+   * when the engine keeps a new-flow log (the capture worker does). */
+  new_flows?: NewFlowBatch;
 }
 
 export interface SnapshotOptions {
@@ -148,6 +152,7 @@ export class SnapshotBuilder implements FlowEndListener {
       windows: this.closedWindows,
       ended_flows: this.endedFlows,
     };
+    if (e.newFlows !== null) snapshot.new_flows = e.newFlows.drain();
     this.closedWindows = [];
     this.endedFlows = [];
     return snapshot;

@@ -134,3 +134,14 @@ test("an unknown host has no counters and no flows; an invalid address is null",
   // IPv6 text is normalised.
   assert.equal(hostDetail(e.stats.hosts, e.flows, "2001:DB8:0::1", 10)?.ip, "2001:db8::1");
 });
+
+test("find returns a host's index without adding it", () => {
+  const h = engine().stats.hosts;
+  const before = h.count;
+  const i = h.find(4, 0, 0, 0, 0x0a000035);
+  assert.ok(i >= 0);
+  assert.equal(h.firstSeen[i] > 0, true);
+  assert.equal(h.find(4, 0, 0, 0, 0x0a0000ff), -1);
+  assert.equal(h.find(6, 0, 0, 0, 0x0a000035), -1, "the family is part of the key");
+  assert.equal(h.count, before);
+});

@@ -190,21 +190,8 @@ export function hostDetail(
   const a = parseAddress(ip);
   if (a === undefined) return null;
   const w = a.words.map((x) => x | 0);
-  let live: HostCounters | null = null;
-  for (let i = 0; i < hosts.count; i++) {
-    const o = i * 4;
-    const ha = hosts.addr;
-    if (
-      hosts.family[i] === a.family &&
-      ha[o + 3] === w[3] &&
-      ha[o] === w[0] &&
-      ha[o + 1] === w[1] &&
-      ha[o + 2] === w[2]
-    ) {
-      live = counters(hosts, i);
-      break;
-    }
-  }
+  const at = hosts.find(a.family, w[0], w[1], w[2], w[3]);
+  const live = at < 0 ? null : counters(hosts, at);
   const peers = new Map<string, HostPeer>();
   const ports = new Map<number, HostPort>();
   const mine: { idx: number; bytes: number }[] = [];

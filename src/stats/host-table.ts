@@ -118,6 +118,31 @@ export class HostTable {
     return i;
   }
 
+  /** The index of a host (address words as int32), or -1 if the table does not hold it. Not
+   * for the packet path (which uses `lookup`): the API's host questions. */
+  find(family: number, w0: number, w1: number, w2: number, w3: number): number {
+    let h = Math.imul(w0 ^ family, 0xcc9e2d51);
+    h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;
+    h = Math.imul(h ^ w2, 0xcc9e2d51);
+    h = mix32(Math.imul(h ^ w3, 0x1b873593)) | 0;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const e = this.index[s];
+      if (e === 0) return -1;
+      const i = e - 1;
+      const o = i * 4;
+      if (
+        this.hash[i] === h &&
+        this.addr[o] === w0 &&
+        this.addr[o + 1] === w1 &&
+        this.addr[o + 2] === w2 &&
+        this.addr[o + 3] === w3 &&
+        this.family[i] === family
+      ) {
+        return i;
+      }
+    }
+  }
+
   /** Rolls the window's counters into the totals and starts a new window. */
   closeWindow(): void {
     for (let i = 0; i < this.count; i++) {

@@ -45,7 +45,7 @@ describe("migrations", () => {
   test("a fresh file gets every table and the latest version", () => {
     const store = createStore({ path, retentionDays: 7 });
     assert.deepEqual(store.migrated, { from: 0, to: SCHEMA_VERSION });
-    assert.equal(schemaVersion(store.db), 3);
+    assert.equal(schemaVersion(store.db), SCHEMA_VERSION);
     assert.deepEqual(tables(store.db), [
       "alerts",
       "flows",
@@ -81,6 +81,13 @@ describe("migrations", () => {
       ["message", "TEXT", 1, 0],
       ["details", "TEXT", 1, 0],
       ["dedup_key", "TEXT", 0, 0],
+      ["kind", "TEXT", 1, 0],
+      ["subject", "TEXT", 1, 0],
+      ["value", "REAL", 1, 0],
+      ["threshold", "REAL", 1, 0],
+      ["first_ts", "REAL", 1, 0],
+      ["last_ts", "REAL", 1, 0],
+      ["count", "INTEGER", 1, 0],
     ]);
     store.stop();
   });
@@ -103,7 +110,7 @@ describe("migrations", () => {
       { path, retentionDays: 7 },
       { log: (_level, msg, fields) => logs.push(`${msg} ${JSON.stringify(fields)}`) },
     );
-    assert.deepEqual(store.migrated, { from: 1, to: 3 });
+    assert.deepEqual(store.migrated, { from: 1, to: SCHEMA_VERSION });
     assert.ok(logs.some((l) => l.startsWith("database schema migrated") && l.includes('"from":1')));
     assert.ok(tables(store.db).includes("sessions"));
     assert.equal(store.queryFlows({}).total, 10);
@@ -114,7 +121,7 @@ describe("migrations", () => {
     store.stop();
 
     const again = createStore({ path, retentionDays: 7 });
-    assert.deepEqual(again.migrated, { from: 3, to: 3 });
+    assert.deepEqual(again.migrated, { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
     again.stop();
   });
 
@@ -141,7 +148,7 @@ describe("migrations", () => {
     const broken: Migration[] = [
       ...MIGRATIONS,
       {
-        id: 4,
+        id: SCHEMA_VERSION + 1,
         name: "broken",
         up: "CREATE TABLE extra (a INTEGER); INSERT INTO nosuch VALUES (1);",
       },
@@ -151,11 +158,11 @@ describe("migrations", () => {
       (err: unknown) =>
         err instanceof StoreError &&
         err.code === "migration_failed" &&
-        /migration 4 \(broken\)/.test(err.message) &&
+        err.message.includes(`migration ${SCHEMA_VERSION + 1} (broken)`) &&
         err.message.includes(path),
     );
     const db = new Database(path);
-    assert.equal(schemaVersion(db), 3);
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
     assert.ok(!tables(db).includes("extra"));
     db.close();
   });
@@ -163,10 +170,14 @@ describe("migrations", () => {
   test("a migration may be a function", () => {
     const withFn: Migration[] = [
       ...MIGRATIONS,
-      { id: 4, name: "function", up: (db) => db.exec("CREATE TABLE extra (a INTEGER)") },
+      {
+        id: SCHEMA_VERSION + 1,
+        name: "function",
+        up: (db) => db.exec("CREATE TABLE extra (a INTEGER)"),
+      },
     ];
     const store = createStore({ path, retentionDays: 7 }, {}, { migrations: withFn });
-    assert.deepEqual(store.migrated, { from: 0, to: 4 });
+    assert.deepEqual(store.migrated, { from: 0, to: SCHEMA_VERSION + 1 });
     assert.ok(tables(store.db).includes("extra"));
     store.stop();
   });

@@ -117,6 +117,23 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_ts ON alerts (ts);
 `,
   },
+  {
+    id: 4,
+    name: "alerts: deduplicated occurrences",
+    // `ts` stays the time of the last occurrence in ms (retention reads it); rows from before
+    // this migration count as one occurrence at their ts.
+    up: `
+ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN value REAL NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN threshold REAL NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN first_ts REAL NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN last_ts REAL NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+UPDATE alerts SET kind = rule, first_ts = ts / 1000.0, last_ts = ts / 1000.0;
+CREATE INDEX alerts_last_ts ON alerts (last_ts);
+`,
+  },
 ];
 
 /** The schema version this code writes. */

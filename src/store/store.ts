@@ -8,6 +8,9 @@
  * tick's writes are one transaction on the main thread, measured by `metrics().last_write_ms`.
  */
 import type Database from "better-sqlite3";
+import type { StoredAlert } from "../alerts/alert-engine.js";
+import type { AlertPage, AlertQuery } from "../alerts/types.js";
+import { createAlertSearch, createAlertWriter } from "./alerts.js";
 import { createFlowSearch, createFlowWriter } from "./flows.js";
 import { createHistoryReader, normalizeRange } from "./history.js";
 import type { Migration } from "./migrations.js";
@@ -47,6 +50,9 @@ export interface Store {
   queryHistory(q?: HistoryQuery): HistoryResult;
   queryFlows(q?: FlowQuery): FlowQueryResult;
   hostHistory(ip: string, q?: HostHistoryQuery): HostHistoryResult;
+  /** Inserts new alerts (setting their ids) and updates known ones, in one transaction. */
+  writeAlerts(alerts: readonly StoredAlert[]): void;
+  queryAlerts(q?: AlertQuery): AlertPage;
   /** Deletes rows older than retentionDays and expired sessions, in one transaction. */
   runRetention(): RetentionResult;
   /** Changes how many days are kept (config reload); the next retention run applies it. */
@@ -67,6 +73,8 @@ function prepareStatements(db: Database.Database) {
     writeWindow: createWindowWriter(db),
     writeFlow: createFlowWriter(db),
     searchFlows: createFlowSearch(db),
+    writeAlert: createAlertWriter(db),
+    searchAlerts: createAlertSearch(db),
     reader: createHistoryReader(db),
     // A row goes once all of its span is older than the cutoff.
     retention: {
@@ -152,6 +160,25 @@ export function createStore(
     m.windows_written += result.windows;
     m.flows_written += result.flows;
     return result;
+  }
+
+  const alertsTx = db.transaction((alerts: readonly StoredAlert[]) => {
+    for (const a of alerts) st.writeAlert(a);
+  });
+
+  function writeAlerts(alerts: readonly StoredAlert[]): void {
+    ensureOpen();
+    // Ids are set inside the transaction; a rollback must not leave them behind.
+    const before = alerts.map((a) => a.alert.id);
+    try {
+      alertsTx(alerts);
+    } catch (err: unknown) {
+      alerts.forEach((a, i) => {
+        a.alert.id = before[i] ?? null;
+      });
+      m.write_errors++;
+      throw toStoreError(err, path, "writing alerts");
+    }
   }
 
   const retentionTx = db.transaction((nowMs: number): RetentionResult => {
@@ -240,6 +267,8 @@ export function createStore(
     queryFlows: (q = {}) => reading("flow query", () => st.searchFlows(q)),
     hostHistory: (ip, q = {}) =>
       reading("host history query", () => st.reader.host(ip, normalizeRange(q, now()))),
+    writeAlerts,
+    queryAlerts: (q = {}) => reading("alert query", () => st.searchAlerts(q)),
     runRetention,
     setRetentionDays(days: number): void {
       checkDays(days);

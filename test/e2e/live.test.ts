@@ -22,6 +22,8 @@ import {
 } from "./support.js";
 
 const FIXTURE = fixturePath("mixed.pcap");
+/** HTTPS is the capture's most frequent service: new connections to it every few seconds. */
+const ALERTS = ["alerts:", "  watched_ports:", "    ports: [443]", "    severity: critical"];
 const SHOTS = process.env.NETNET_SCREENSHOTS;
 
 const text = async (page: Page, selector: string) =>
@@ -39,7 +41,10 @@ describe("live dashboard (chromium, recorded-pace replay)", () => {
   let page: Page;
 
   before(async () => {
-    daemon = await startDaemon({ file: FIXTURE, speed: "recorded", loop: true }, dir.path);
+    daemon = await startDaemon(
+      { file: FIXTURE, speed: "recorded", loop: true, extra: ALERTS },
+      dir.path,
+    );
     browser = await launch();
     opened = await openPage(browser, daemon.url, {
       colorScheme: "dark",
@@ -73,6 +78,35 @@ describe("live dashboard (chromium, recorded-pace replay)", () => {
     assert.ok(p1 - p0 >= Math.floor(seconds) - 1, `${p1 - p0} new points in ${seconds} s`);
     assert.ok(p1 - p0 <= Math.ceil(seconds) + 1, `${p1 - p0} new points in ${seconds} s`);
     assert.match(await text(page, "[data-testid=current-rate]"), /^[0-9.]+ [kMG]?b\/s$/);
+  });
+
+  test("alerts arrive with the stream, newest first, with their severity", async () => {
+    // Nothing polls /api/alerts: a change in the list after loading came from the stream.
+    const items = () =>
+      page.$$eval("#alerts li.alert", (lis) =>
+        lis.map((li) =>
+          Array.from(li.children as ArrayLike<{ textContent: string | null }>, (c) =>
+            (c.textContent ?? "").trim(),
+          ).join(" | "),
+        ),
+      );
+    const first = await items();
+    const changed = await until(
+      async () => {
+        const now = await items();
+        return now.length > 0 && JSON.stringify(now) !== JSON.stringify(first) ? now : undefined;
+      },
+      "an alert from the stream",
+      30_000,
+    );
+    const top = changed[0] ?? "";
+    assert.match(
+      top,
+      /^critical \| [0-9a-f.:]+ opened a connection to watched port 443 on [0-9a-f.:]+ \| /,
+    );
+    // Newest first: the times in the list never increase downwards.
+    const times = changed.map((t) => t.split(" | ")[2]?.slice(0, 19) ?? "");
+    assert.deepEqual(times, [...times].sort().reverse());
   });
 
   test("rates switch between bits and bytes per second", async () => {
@@ -191,7 +225,10 @@ describe("live dashboard (chromium, recorded-pace replay)", () => {
     assert.equal(await points(page), before, "no points while the stream is down");
 
     // Same port and database: the session is still valid after the restart.
-    daemon = await startDaemon({ file: FIXTURE, speed: "recorded", loop: true, port }, dir.path);
+    daemon = await startDaemon(
+      { file: FIXTURE, speed: "recorded", loop: true, port, extra: ALERTS },
+      dir.path,
+    );
     await page.waitForSelector("[data-testid=stream-state][data-state=live]", { timeout: 30_000 });
     assert.equal(await page.isHidden("[data-testid=stream-banner]"), true);
     await until(

@@ -25,6 +25,8 @@ export interface DaemonOptions {
   /** Directory for the database (reused across a restart). */
   dir?: string;
   tickMs?: number;
+  /** More top-level YAML (e.g. an `alerts:` block). */
+  extra?: string[];
 }
 
 export interface RunningDaemon {
@@ -67,6 +69,7 @@ export function startDaemon(o: DaemonOptions, dir: string): Promise<RunningDaemo
       "  retention_days: 36500",
       "logging:",
       "  level: warn",
+      ...(o.extra ?? []),
       "",
     ].join("\n"),
   );

@@ -98,6 +98,7 @@ const EXPECTED: Record<
     linktypes: [1],
   },
   "mixed.pcap": { statuses: { ok: 477 }, linktypes: [1] },
+  "scan.pcap": { statuses: { ok: 73 }, linktypes: [1] },
   "truncated.pcap": { statuses: { ok: 4 }, damaged: true, linktypes: [1] },
   "corrupt-header.pcap": { statuses: { ok: 3 }, damaged: true, linktypes: [1] },
 };

@@ -396,12 +396,17 @@ export class HealthPanel {
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
+function alertKey(a: Alert): string {
+  return `${a.rule}|${a.kind}|${a.subject}|${a.first_ts}`;
+}
+
 /** The daemon's alerts, newest first: loaded once, then kept current by the stream. */
 export class AlertsPanel {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
   private readonly note: HTMLElement;
-  private readonly alerts = new Map<number, Alert>();
+  /** By identity: the stream sends an alert before it has a stored id. */
+  private readonly alerts = new Map<string, Alert>();
   private supported: boolean | null = null;
 
   constructor() {
@@ -415,7 +420,7 @@ export class AlertsPanel {
     try {
       const body = await get<AlertsBody>("/api/alerts?limit=50");
       this.supported = true;
-      for (const a of body.alerts) this.alerts.set(a.id, a);
+      for (const a of body.alerts) this.alerts.set(alertKey(a), a);
       this.render();
     } catch (err: unknown) {
       if (err instanceof SessionEnded) return;
@@ -431,7 +436,7 @@ export class AlertsPanel {
 
   tick(msg: TickMessage): void {
     if (msg.alerts === undefined || msg.alerts.length === 0) return;
-    for (const a of msg.alerts) this.alerts.set(a.id, a);
+    for (const a of msg.alerts) this.alerts.set(alertKey(a), a);
     this.supported = true;
     this.render();
   }
@@ -440,7 +445,7 @@ export class AlertsPanel {
     const sorted = [...this.alerts.values()].sort(
       (a, b) => b.last_ts - a.last_ts || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
     );
-    for (const a of sorted.slice(50)) this.alerts.delete(a.id);
+    for (const a of sorted.slice(50)) this.alerts.delete(alertKey(a));
     this.list.replaceChildren(
       ...sorted
         .slice(0, 50)

@@ -1,0 +1,88 @@
+/**
+ * `GET /api/alerts`: the stored alerts, newest first (by last occurrence), paged and filtered
+ * by severity and time. Protected like every data route; the query is validated by schema.
+ */
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { AlertPage, AlertQuery } from "../alerts/types.js";
+import { SEVERITIES } from "../config/defaults.js";
+import { ApiError } from "./api-error.js";
+
+export interface AlertSource {
+  queryAlerts(q: AlertQuery): AlertPage;
+}
+
+const querySchema = {
+  type: "object",
+  properties: {
+    limit: { type: "string", pattern: "^[0-9]{1,4}$" },
+    offset: { type: "string", pattern: "^[0-9]{1,9}$" },
+    severity: { type: "string", enum: [...SEVERITIES] },
+    since: { type: "string", pattern: "^[0-9]{1,12}(\\.[0-9]+)?$" },
+    // The API token may come as ?token= (the contract); authentication reads it.
+    token: { type: "string" },
+  },
+  additionalProperties: false,
+} as const;
+
+type AlertQs = Partial<Record<keyof typeof querySchema.properties, string>>;
+
+const alertSchema = {
+  type: "object",
+  properties: {
+    id: { type: ["integer", "null"] },
+    rule: { type: "string" },
+    kind: { type: "string" },
+    severity: { type: "string", enum: [...SEVERITIES] },
+    message: { type: "string" },
+    subject: { type: "string" },
+    value: { type: "number" },
+    threshold: { type: "number" },
+    first_ts: { type: "number" },
+    last_ts: { type: "number" },
+    count: { type: "integer" },
+  },
+} as const;
+
+/** Registers the route; `source` null (no database) answers 503. */
+export function registerAlertRoutes<L extends FastifyBaseLogger>(
+  app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, L>,
+  source: AlertSource | null,
+): void {
+  app.get(
+    "/api/alerts",
+    {
+      config: { protected: true },
+      schema: {
+        querystring: querySchema,
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              total: { type: "integer" },
+              alerts: { type: "array", items: alertSchema },
+            },
+          },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Querystring: AlertQs }>) => {
+      if (source === null) throw new ApiError("unavailable", "alerts are not kept (no database)");
+      const qs = req.query;
+      const limit = qs.limit === undefined ? 100 : Number(qs.limit);
+      if (limit < 1 || limit > 1000) {
+        throw new ApiError("bad_request", "limit must be 1 to 1000");
+      }
+      const q: AlertQuery = { limit, offset: qs.offset === undefined ? 0 : Number(qs.offset) };
+      if (qs.severity !== undefined) q.severity = qs.severity as AlertQuery["severity"] & string;
+      if (qs.since !== undefined) q.since = Number(qs.since);
+      return source.queryAlerts(q);
+    },
+  );
+}
