@@ -3,7 +3,7 @@
  * view function's return type must be assignable to the interface web/ uses. Nothing here
  * runs; a mismatch is a type error in `npm run build`.
  */
-import type { Alert as ServerAlert, AlertPage } from "../alerts/types.js";
+import type { AlertPage, Alert as ServerAlert } from "../alerts/types.js";
 import type { streamView } from "../daemon/daemon.js";
 import type { HostCounters, HostPeer, HostPort, HostRecord } from "../stats/host-query.js";
 import type { HistoryResult, HostHistoryPoint } from "../store/types.js";
