@@ -416,4 +416,48 @@ describe("dashboard on a replayed capture (chromium)", () => {
     await page.waitForSelector("form.login");
     assert.deepEqual(opened.errors, []);
   });
+
+  test("everything works from the keyboard: login, every control reachable with Tab, links open with Enter", async () => {
+    await page.waitForSelector("form.login");
+    // The user name field has the focus.
+    await page.keyboard.type("admin");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("adminpass");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=stream-state][data-state=live]");
+    await until(
+      async () =>
+        (await text(page, "[data-testid=connections-status]")).includes(" of ") ? true : undefined,
+      "the connection table",
+    );
+    const reached = new Set<string>();
+    for (let i = 0; i < 250; i++) {
+      await page.keyboard.press("Tab");
+      reached.add(
+        await page.evaluate<string>(
+          `(() => { const e = document.activeElement; return e.tagName.toLowerCase() + ":" + ` +
+            `(e.getAttribute("aria-label") ?? e.textContent.trim()); })()`,
+        ),
+      );
+    }
+    const source = expected.report.top_sources[0]?.ip ?? "";
+    for (const want of [
+      "button:Live 5 min",
+      "button:Custom",
+      "button:byte/s",
+      "button:Start capture",
+      `a:${source}`,
+      "input:Filter by address",
+      "select:Filter by state",
+      "button:Bytes",
+      "button:Last seen",
+      "button:Sign out",
+    ]) {
+      assert.ok(reached.has(want), `${want} is reachable with Tab`);
+    }
+    await page.focus(`#top-sources a.ip:text-is("${source}")`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=host-view]");
+    assert.equal(await text(page, "[data-testid=host-ip]"), source);
+  });
 });
