@@ -207,6 +207,25 @@ describe("live dashboard (chromium, recorded-pace replay)", () => {
     assert.match(await text(page, "#health [role=status]"), /^Capture started on .*mixed\.pcap\.$/);
   });
 
+  test("a stream that stays open but goes quiet is shown as stale, then live again", async () => {
+    // SIGSTOP freezes the daemon: its connections stay open, no tick comes.
+    daemon.child.kill("SIGSTOP");
+    try {
+      await page.waitForSelector("[data-testid=stream-state][data-state=stale]", {
+        timeout: 15_000,
+      });
+      assert.match(await text(page, "[data-testid=stream-state]"), /^Stale [0-9]+ s$/);
+      assert.match(
+        await text(page, "[data-testid=stream-banner]"),
+        /^No live data for [0-9]+ s\. Showing data from [0-9:]+\./,
+      );
+    } finally {
+      daemon.child.kill("SIGCONT");
+    }
+    await page.waitForSelector("[data-testid=stream-state][data-state=live]", { timeout: 30_000 });
+    assert.equal(await page.isHidden("[data-testid=stream-banner]"), true);
+  });
+
   test("when the daemon goes away the page says so, and it recovers when it is back", async () => {
     const port = daemon.port;
     await daemon.stop();

@@ -32,9 +32,12 @@ export interface StreamOptions {
 /** The Performance API measure each tick records. */
 export const TICK_MEASURE = "netnet:tick";
 const MAX_BACKOFF_MS = 30_000;
-/** With no tick for this long the data is called stale... */
+/**
+ * With no tick for this long (or three tick intervals, if longer: `stats.tick_ms` is
+ * configurable) the data is called stale...
+ */
 const STALE_MS = 5_000;
-/** ...and after this long the connection is assumed dead and opened again. */
+/** ...and after this long (or six intervals) the connection is assumed dead and reopened. */
 const DEAD_MS = 20_000;
 
 export class LiveStream {
@@ -49,6 +52,8 @@ export class LiveStream {
   private state: StreamState = { kind: "stopped" };
   private wake: (() => void) | null = null;
   private measured = 0;
+  /** Smoothed milliseconds between ticks (0 until measured). */
+  private intervalMs = 0;
 
   constructor(private readonly opts: StreamOptions) {
     this.parser = new SseParser((e) => {
@@ -65,7 +70,13 @@ export class LiveStream {
       if (msg.seq <= this.lastSeq && msg.time_ms <= this.lastTime) return;
       this.lastSeq = msg.seq;
       this.lastTime = msg.time_ms;
-      this.lastTickAt = Date.now();
+      const now = Date.now();
+      if (this.lastTickAt > 0 && this.state.kind === "live") {
+        // A smoothed tick interval; gaps while disconnected are not intervals.
+        const gap = now - this.lastTickAt;
+        this.intervalMs = this.intervalMs === 0 ? gap : this.intervalMs * 0.8 + gap * 0.2;
+      }
+      this.lastTickAt = now;
       this.attempt = 0;
       if (this.state.kind !== "live") this.setState({ kind: "live" });
       this.opts.onTick(msg);
@@ -111,8 +122,8 @@ export class LiveStream {
   private check(): void {
     if (this.state.kind !== "live" && this.state.kind !== "stale") return;
     const quiet = Date.now() - this.lastTickAt;
-    if (quiet > DEAD_MS) this.controller?.abort();
-    else if (quiet > STALE_MS && this.state.kind === "live")
+    if (quiet > Math.max(DEAD_MS, 6 * this.intervalMs)) this.controller?.abort();
+    else if (quiet > Math.max(STALE_MS, 3 * this.intervalMs) && this.state.kind === "live")
       this.setState({ kind: "stale", sinceMs: this.lastTickAt });
   }
 
