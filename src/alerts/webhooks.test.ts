@@ -2,22 +2,11 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { sampleAlert } from "./testdata/alerts.js";
 import type { Alert } from "./types.js";
 import { createWebhookSender, safeUrl } from "./webhooks.js";
 
-const ALERT: Alert = {
-  id: 7,
-  rule: "watched_ports",
-  kind: "watched_port",
-  severity: "warning",
-  message: "10.0.0.5 opened a connection to watched port 23 on 10.0.0.9",
-  subject: "10.0.0.5 -> 10.0.0.9:23/tcp",
-  value: 1,
-  threshold: 0,
-  first_ts: 100,
-  last_ts: 100,
-  count: 1,
-};
+const ALERT: Alert = sampleAlert({ id: 7 });
 
 interface Received {
   url: string;

@@ -108,6 +108,15 @@ declare module "fastify" {
 /** Most peers, ports and flows `GET /api/hosts/{ip}` lists for a host. */
 export const HOST_DETAIL_LIMIT = 50;
 
+/** Query parameters of every paged list: order, page, and the API token (`?token=`, the
+ * contract's; authentication reads it). */
+const PAGE_QUERY = {
+  order: { type: "string", enum: ["asc", "desc"] },
+  limit: { type: "string", pattern: "^[0-9]{1,4}$" },
+  offset: { type: "string", pattern: "^[0-9]{1,9}$" },
+  token: { type: "string" },
+} as const;
+
 const errorSchema = {
   type: "object",
   properties: { error: { type: "string" }, details: {} },
@@ -330,13 +339,9 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       },
       state: { type: "string", pattern: "^[A-Z0-9]{2,6}$" },
       sort: { type: "string", enum: ["bytes", "packets", "first_ts", "last_ts"] },
-      order: { type: "string", enum: ["asc", "desc"] },
-      limit: { type: "string", pattern: "^[0-9]{1,4}$" },
-      offset: { type: "string", pattern: "^[0-9]{1,9}$" },
+      ...PAGE_QUERY,
       from: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
       to: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
-      // The API token may come as ?token= (the contract); authentication reads it.
-      token: { type: "string" },
     },
     additionalProperties: false,
   } as const;
@@ -405,10 +410,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
         type: "string",
         enum: ["bytes", "packets", "bytes_sent", "bytes_received", "last_seen"],
       },
-      order: { type: "string", enum: ["asc", "desc"] },
-      limit: { type: "string", pattern: "^[0-9]{1,4}$" },
-      offset: { type: "string", pattern: "^[0-9]{1,9}$" },
-      token: { type: "string" },
+      ...PAGE_QUERY,
     },
     additionalProperties: false,
   } as const;

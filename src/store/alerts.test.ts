@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import type { StoredAlert } from "../alerts/alert-engine.js";
+import { sampleAlert } from "../alerts/testdata/alerts.js";
 import type { Alert } from "../alerts/types.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { createStore, type Store } from "./store.js";
@@ -10,20 +11,7 @@ import { StoreError } from "./store-error.js";
 import { HOUR0, tempDir } from "./testdata/fixtures.js";
 
 function alert(over: Partial<Alert> = {}): StoredAlert {
-  const a: Alert = {
-    id: null,
-    rule: "watched_ports",
-    kind: "watched_port",
-    severity: "warning",
-    message: "10.0.0.5 opened a connection to watched port 23 on 10.0.0.9",
-    subject: "10.0.0.5 -> 10.0.0.9:23/tcp",
-    value: 1,
-    threshold: 0,
-    first_ts: HOUR0,
-    last_ts: HOUR0,
-    count: 1,
-    ...over,
-  };
+  const a = sampleAlert({ first_ts: HOUR0, last_ts: HOUR0, ...over });
   return { alert: a, dedupKey: `${a.rule}|${a.kind}|${a.subject}` };
 }
 

@@ -13,20 +13,6 @@ type DB = Database.Database;
 export const ALERT_LIMIT_DEFAULT = 100;
 export const ALERT_LIMIT_MAX = 1000;
 
-interface AlertRow {
-  id: number;
-  rule: string;
-  kind: string;
-  severity: string;
-  message: string;
-  subject: string;
-  value: number;
-  threshold: number;
-  first_ts: number;
-  last_ts: number;
-  count: number;
-}
-
 /** Returns `write(alert)`, to be called inside a transaction; sets `id` on new alerts. */
 export function createAlertWriter(db: DB): (a: StoredAlert) => void {
   const insert = db.prepare(
@@ -82,7 +68,8 @@ export function createAlertSearch(db: DB): (q: AlertQuery) => AlertPage {
       offset,
     };
     const total = (count.get(params) as { n: number }).n;
-    const rows = page.all(params) as AlertRow[];
-    return { total, alerts: rows.map((r) => ({ ...r }) as Alert) };
+    // The columns are the alert's fields, written from Alert values (rule, kind and severity
+    // among their allowed strings).
+    return { total, alerts: page.all(params) as Alert[] };
   };
 }

@@ -4,51 +4,16 @@
  * the live stream; a reload applies a new threshold to the running rules.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { Alert } from "../../src/alerts/types.js";
-import { fixturePath, REPO_ROOT } from "../support/paths.js";
+import { startDaemonProcess as startDaemon, waitFor } from "../support/daemon-process.js";
+import { fixturePath } from "../support/paths.js";
 
 const API_TOKEN = "z".repeat(20) + "Y".repeat(20);
-
-function startDaemon(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [`${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start: ${err}`)), 15_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /API on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`daemon exited with ${code}: ${err}`));
-    });
-  });
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function configText(db: string, activeFlowsThreshold: number): string {
   return [
