@@ -3,13 +3,14 @@
  * chromium driven by playwright-core (never a downloaded browser), and what a capture
  * implies, computed by `netnet replay` rather than written down by hand.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { ReplayReport } from "../../src/engine/report.js";
 import type { FlowRecord } from "../../src/flows/flow-record.js";
+import { exited, startDaemonProcess } from "../support/daemon-process.js";
 import { REPO_ROOT } from "../support/paths.js";
 
 export const CHROMIUM = process.env.NETNET_CHROMIUM ?? "/usr/bin/chromium";
@@ -44,7 +45,7 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 }
 
 /** Starts `netnet daemon` with a config written for the test; resolves once it listens. */
-export function startDaemon(o: DaemonOptions, dir: string): Promise<RunningDaemon> {
+export async function startDaemon(o: DaemonOptions, dir: string): Promise<RunningDaemon> {
   const config = join(dir, "netnet.yaml");
   writeFileSync(
     config,
@@ -73,44 +74,17 @@ export function startDaemon(o: DaemonOptions, dir: string): Promise<RunningDaemo
       "",
     ].join("\n"),
   );
-  const child = spawn(
-    process.execPath,
-    [`${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
+  const d = await startDaemonProcess(config, 20_000);
+  return {
+    url: d.url,
+    port: Number(new URL(d.url).port),
+    dir,
+    child: d.child,
+    stop: async () => {
+      if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill("SIGTERM");
+      await exited(d.child);
     },
-  );
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`daemon did not start: ${err}`));
-    }, 20_000);
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /API on (http:\/\/127\.0\.0\.1:([0-9]+))/.exec(err);
-      if (m?.[1] !== undefined && m[2] !== undefined) {
-        clearTimeout(timer);
-        const url = m[1];
-        resolve({
-          url,
-          port: Number(m[2]),
-          dir,
-          child,
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              child.once("exit", () => done());
-              child.kill("SIGTERM");
-            }),
-        });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`daemon exited with ${code}: ${err}`));
-    });
-  });
+  };
 }
 
 export async function launch(): Promise<Browser> {
