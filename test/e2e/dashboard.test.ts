@@ -366,7 +366,7 @@ describe("dashboard on a replayed capture (chromium)", () => {
     // From the daemon's host route (GET /api/hosts/{ip}), not summed in the page.
     assert.equal(
       await text(page, "#host-summary .note"),
-      `${mine.length} active flows, ${peers.size} peers, ${new Set(mine.map((f) => `${f.dst_port}/${f.proto}`)).size} ports.`,
+      `Active flows: ${mine.length} · peers: ${peers.size} · service ports: ${new Set(mine.map((f) => `${f.dst_port}/${f.proto}`)).size}`,
     );
     const ports = new Map<string, number>();
     for (const f of mine) {

@@ -162,7 +162,7 @@ export class HostView {
           note,
           live === null
             ? "Not active now; history below."
-            : `${count(d.flow_count)} active flows, ${count(d.peers.length)} peers, ${count(d.ports.length)} ports.`,
+            : `Active flows: ${count(d.flow_count)} · peers: ${count(d.peers.length)} · service ports: ${count(d.ports.length)}`,
         );
       } catch (err: unknown) {
         if (err instanceof SessionEnded) return;
