@@ -19,6 +19,8 @@ interface RunningSource {
   readonly running: boolean;
   start(): Promise<StartResult> | StartResult;
   stop(): void;
+  /** Releases the source for good (shutdown); stop() alone may only pause it. */
+  close?(): void;
   setFilter(expression: string): Promise<void> | void;
   status(): Omit<CaptureStatus, "running" | "error">;
 }
@@ -76,10 +78,18 @@ async function createSource(): Promise<RunningSource> {
       return live.running;
     },
     start() {
-      live.start();
+      if (live.paused) live.resume();
+      else live.start();
       return { interfaces: live.interfaces.map((i) => i.name) };
     },
-    stop: () => live.stop(),
+    // Stop pauses: the handles stay open, since after the privilege drop they could not be
+    // reopened (docs/capture.md, "Stop and start").
+    stop: () => {
+      if (live.running) live.pause();
+    },
+    close: () => {
+      if (live.running || live.paused) live.stop();
+    },
     setFilter: (e) => live.setFilter(e),
     status() {
       const s = live.stats();
@@ -146,7 +156,8 @@ async function handle(
       return queryActiveFlows(engine.flows, req.query);
     case "shutdown":
       clearInterval(timer);
-      source?.stop();
+      if (source?.close !== undefined) source.close();
+      else source?.stop();
       // The open second and window close and every active flow ends, so the last snapshot
       // carries everything the store must keep.
       engine.finish();
