@@ -61,7 +61,7 @@ function nsRequest(
 ): Promise<{ status: number; body: unknown }> {
   const script = [
     "const [m, u, t] = process.argv.slice(1);",
-    "const r = await fetch(u, { method: m, headers: { authorization: \"Bearer \" + t } });",
+    'const r = await fetch(u, { method: m, headers: { authorization: "Bearer " + t } });',
     "process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() }));",
   ].join("\n");
   return new Promise((resolve, reject) => {

@@ -218,9 +218,17 @@ async function run(c: Command): Promise<Record<string, unknown>> {
         frame[35] = f & 0xff;
         frames.push(frame);
       }
+      // Bounded in count and in time (60 s); `seconds` gives the rate it reached.
       const count = num(c, "count");
-      for (let i = 0; i < count; i++) injector.inject(frames[i % flows]);
-      return { frames: count };
+      const start = process.hrtime.bigint();
+      const deadline = start + 60_000_000_000n;
+      let sent = 0;
+      while (sent < count) {
+        injector.inject(frames[sent % flows]);
+        sent += 1;
+        if ((sent & 0xfff) === 0 && process.hrtime.bigint() > deadline) break;
+      }
+      return { frames: sent, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
     }
     case "udpListen": {
       const port = num(c, "port");
