@@ -20,7 +20,8 @@
  *
  * netnet's CPU is process.cpuUsage() in the runner (every thread); tcpdump's is its
  * /proc/PID/schedstat run time (nanoseconds; tcpdump has one thread). docs/benchmarks.md
- * has the method and figures. Usage: node dist/bench/live-bench.js [--reps N] [--packets N]
+ * has the method and figures.
+ * Usage: node dist/bench/live-bench.js [--reps N] [--packets N] [--only rate,drain,workers]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -75,10 +76,20 @@ interface Measure {
   generatedMpps?: number;
 }
 
-function args(): { reps: number; packets: number } {
-  const out = { reps: 3, packets: 1_000_000 };
+const PARTS = ["rate", "drain", "workers"] as const;
+type Part = (typeof PARTS)[number];
+
+function args(): { reps: number; packets: number; only: Set<Part> } {
+  const out = { reps: 3, packets: 1_000_000, only: new Set<Part>(PARTS) };
   const a = process.argv.slice(2);
   for (let i = 0; i < a.length; i += 2) {
+    if (a[i] === "--only") {
+      const names = (a[i + 1] ?? "").split(",");
+      const bad = names.filter((n) => !(PARTS as readonly string[]).includes(n));
+      if (bad.length > 0) throw new Error(`--only takes some of ${PARTS.join(",")}`);
+      out.only = new Set(names as Part[]);
+      continue;
+    }
     const v = Number(a[i + 1]);
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${a[i]} needs a positive whole number`);
     if (a[i] === "--reps") out.reps = v;
@@ -381,6 +392,9 @@ function render(rows: readonly Row[], reps: number, packets: number): string {
   }
   const nn = (what: string) =>
     summary(rows.find((r) => r.what === what && r.runs[0]?.tool === "netnet")?.runs ?? []);
+  if (!rows.some((r) => r.what === RATE) || !rows.some((r) => r.what === DRAIN_1K)) {
+    return out.join("\n");
+  }
   const rate = nn(RATE);
   const drains = [DRAIN_1K, DRAIN_100K].map((w) => nn(w).mpps);
   const pass = (ok: boolean) => (ok ? "[PASS]" : "[FAIL]");
@@ -396,7 +410,7 @@ function render(rows: readonly Row[], reps: number, packets: number): string {
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("bench:live needs root (network namespaces)");
   if (!existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: npm run build`);
-  const { reps, packets } = args();
+  const { reps, packets, only } = args();
   const pair = await createNetnsPair(`${Date.now() % 100000}`, PREFIX);
   const bench = new Bench(pair, packets);
   const cleanUp = () => {
@@ -439,34 +453,38 @@ async function main(): Promise<void> {
         record(what, await x());
         record(what, await y());
       };
-      await pairRun(
-        RATE,
-        () => bench.netnet("worker", 1, 1000, false),
-        () => bench.tcpdump(1000, false),
-      );
-      for (const flows of [1000, 100_000]) {
+      if (only.has("rate"))
+        await pairRun(
+          RATE,
+          () => bench.netnet("worker", 1, 1000, false),
+          () => bench.tcpdump(1000, false),
+        );
+      for (const flows of only.has("drain") ? [1000, 100_000] : []) {
         await pairRun(
           flows === 1000 ? DRAIN_1K : DRAIN_100K,
           () => bench.netnet("worker", 1, flows, true),
           () => bench.tcpdump(flows, true),
         );
       }
-      await pairRun(
-        "drain, 2 interfaces, 1k flows each",
-        () => bench.netnet("worker", 2, 1000, true),
-        () => bench.netnet("workers", 2, 1000, true),
-      );
+      if (only.has("workers"))
+        await pairRun(
+          "drain, 2 interfaces, 1k flows each",
+          () => bench.netnet("worker", 2, 1000, true),
+          () => bench.netnet("workers", 2, 1000, true),
+        );
     }
     const text = render(rows, reps, packets);
     process.stdout.write(`${text}\n`);
     const dir = join(REPO_ROOT, "bench", "out");
     mkdirSync(dir, { recursive: true });
+    const name =
+      only.size === PARTS.length ? "live-results" : `live-results-${[...only].join("-")}`;
     writeFileSync(
-      join(dir, "live-results.json"),
+      join(dir, `${name}.json`),
       `${JSON.stringify({ date: new Date().toISOString(), reps, packets, rows }, null, 2)}\n`,
     );
-    writeFileSync(join(dir, "live-results.txt"), `${text}\n`);
-    process.stderr.write(`results in ${dir}/live-results.{json,txt}\n`);
+    writeFileSync(join(dir, `${name}.txt`), `${text}\n`);
+    process.stderr.write(`results in ${dir}/${name}.{json,txt}\n`);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
