@@ -205,9 +205,11 @@ async function run(c: Command): Promise<Record<string, unknown>> {
     }
     case "injectFlows": {
       // `count` UDP/IPv4 frames spread round-robin over `flows` flows (source address and
-      // port vary), for drain measurements with a realistic flow table.
+      // port vary; `dport` gives another set), for drain measurements with a realistic flow
+      // table.
       if (injector === null) throw new Error("injectFlows: no injector open");
       const flows = num(c, "flows");
+      const dport = typeof c.dport === "number" ? c.dport : null;
       const base = TRAFFIC_KINDS.udp4.frame;
       const frames: Uint8Array[] = [];
       for (let f = 0; f < flows; f++) {
@@ -216,11 +218,23 @@ async function run(c: Command): Promise<Record<string, unknown>> {
         frame[29] = (f >>> 8) & 0xff;
         frame[34] = 0x80 | ((f >>> 8) & 0x7f); // UDP source port
         frame[35] = f & 0xff;
+        if (dport !== null) {
+          frame[36] = dport >>> 8; // UDP destination port (checksums are left as they are)
+          frame[37] = dport & 0xff;
+        }
         frames.push(frame);
       }
+      // Bounded in count and in time (60 s); `seconds` gives the rate it reached.
       const count = num(c, "count");
-      for (let i = 0; i < count; i++) injector.inject(frames[i % flows]);
-      return { frames: count };
+      const start = process.hrtime.bigint();
+      const deadline = start + 60_000_000_000n;
+      let sent = 0;
+      while (sent < count) {
+        injector.inject(frames[sent % flows]);
+        sent += 1;
+        if ((sent & 0xfff) === 0 && process.hrtime.bigint() > deadline) break;
+      }
+      return { frames: sent, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
     }
     case "udpListen": {
       const port = num(c, "port");
