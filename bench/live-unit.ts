@@ -5,10 +5,10 @@
  * in the runner's main thread or in a worker_thread of its own (live-worker.ts).
  */
 import { createLiveSource, type LiveSource } from "../src/capture/live/live-source.js";
-import type { PacketSink } from "../src/capture/packet-sink.js";
 import { defaultConfig } from "../src/config/config.js";
 import { engineConfigFrom, PacketEngine } from "../src/engine/packet-engine.js";
 import { type Snapshot, SnapshotBuilder } from "../src/engine/snapshot.js";
+import { CountingSink } from "../test/support/counting-sink.js";
 
 export interface UnitOptions {
   interfaces: string[];
@@ -20,26 +20,6 @@ export interface UnitOptions {
 /** Wall clock in milliseconds with sub-millisecond resolution, comparable across processes. */
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-/** Counts packets on their way to the engine; calls `onTarget` once the target is reached. */
-class CountingSink implements PacketSink {
-  packets = 0;
-  target = Number.POSITIVE_INFINITY;
-  onTarget: () => void = () => {};
-  constructor(private readonly engine: PacketEngine) {}
-  packet(
-    buf: Uint8Array,
-    off: number,
-    caplen: number,
-    origlen: number,
-    tsSec: number,
-    tsNsec: number,
-    linktype: number,
-  ): void {
-    this.engine.packet(buf, off, caplen, origlen, tsSec, tsNsec, linktype);
-    if (++this.packets === this.target) this.onTarget();
-  }
 }
 
 export class CaptureUnit {

@@ -9,36 +9,18 @@ import { createSocket, type Socket } from "node:dgram";
 import { createInterface } from "node:readline";
 import { createLiveSource, type LiveSource } from "../../../src/capture/live/live-source.js";
 import { loadPcapAddon, type NativeLiveHandle } from "../../../src/capture/live/pcap-addon.js";
-import type { PacketSink } from "../../../src/capture/packet-sink.js";
 import { DEFAULT_ENGINE_CONFIG, PacketEngine } from "../../../src/engine/packet-engine.js";
 import { buildReport, FlowCollector } from "../../../src/engine/report.js";
+import { CountingSink } from "../../support/counting-sink.js";
 import { mixFrames, TRAFFIC_KINDS, type TrafficMix } from "../../support/live-traffic.js";
 
 type Command = Record<string, unknown> & { op: string };
-
-/** Counts packets on their way to the engine, so a test can wait for a number. */
-class Tee implements PacketSink {
-  packets = 0;
-  constructor(private readonly engine: PacketEngine) {}
-  packet(
-    buf: Uint8Array,
-    off: number,
-    caplen: number,
-    origlen: number,
-    tsSec: number,
-    tsNsec: number,
-    linktype: number,
-  ): void {
-    this.packets += 1;
-    this.engine.packet(buf, off, caplen, origlen, tsSec, tsNsec, linktype);
-  }
-}
 
 interface Capture {
   source: LiveSource;
   engine: PacketEngine;
   collector: FlowCollector;
-  tee: Tee;
+  tee: CountingSink;
 }
 
 let capture: Capture | null = null;
@@ -93,7 +75,7 @@ async function run(c: Command): Promise<Record<string, unknown>> {
       if (capture !== null) throw new Error("a capture is already open");
       const collector = new FlowCollector(10, null);
       const engine = new PacketEngine(DEFAULT_ENGINE_CONFIG, collector);
-      const tee = new Tee(engine);
+      const tee = new CountingSink(engine);
       const interfaces = c.interfaces;
       if (!Array.isArray(interfaces) || !interfaces.every((i) => typeof i === "string")) {
         throw new Error("open: interfaces must be a list of names");
