@@ -21,6 +21,8 @@ interface RunningSource {
   readonly running: boolean;
   start(): Promise<StartResult> | StartResult;
   stop(): void;
+  /** Releases the source for good (shutdown); stop() alone may only pause it. */
+  close?(): void;
   setFilter(expression: string): Promise<void> | void;
   status(): Omit<CaptureStatus, "running" | "error">;
 }
@@ -81,10 +83,18 @@ async function createSource(): Promise<RunningSource> {
       return live.running;
     },
     start() {
-      live.start();
+      if (live.paused) live.resume();
+      else live.start();
       return { interfaces: live.interfaces.map((i) => i.name) };
     },
-    stop: () => live.stop(),
+    // Stop pauses: the handles stay open, since after the privilege drop they could not be
+    // reopened (docs/capture.md, "Stop and start").
+    stop: () => {
+      if (live.running) live.pause();
+    },
+    close: () => {
+      if (live.running || live.paused) live.stop();
+    },
     setFilter: (e) => live.setFilter(e),
     status() {
       const s = live.stats();
@@ -156,7 +166,8 @@ async function handle(
       return hostDetail(engine.stats.hosts, engine.flows, req.ip, req.limit);
     case "shutdown":
       clearInterval(timer);
-      source?.stop();
+      if (source?.close !== undefined) source.close();
+      else source?.stop();
       // The open second and window close and every active flow ends, so the last snapshot
       // carries everything the store must keep.
       engine.finish();

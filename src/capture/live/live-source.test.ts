@@ -4,7 +4,7 @@ import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../link-types.js";
 import type { PacketSink } from "../packet-sink.js";
 import { BatchBuilder } from "./batch.js";
 import { LiveCaptureError } from "./live-errors.js";
-import { createLiveSource } from "./live-source.js";
+import { createLiveSource, DISCARD_FILTER } from "./live-source.js";
 import type {
   BatchCallback,
   CaptureErrorCallback,
@@ -259,6 +259,71 @@ describe("LiveSource", () => {
     assert.throws(() => source.start(), code("ERR_LIVE_STATE"));
     source.stop();
     assert.throws(() => source.stop(), code("ERR_LIVE_STATE"));
+  });
+
+  test("pause keeps every handle open, filters everything out and counts nothing until resume", () => {
+    const addon = new FakeAddon();
+    const sink = new Recorder();
+    const source = createLiveSource({ interfaces: ["a", "b"], filter: "udp" }, sink, { addon });
+    source.start();
+    const batch = batchOf(60);
+    addon.opened[0].onBatch(batch.buffer, batch.byteLength, batch.count);
+    assert.equal(sink.seen.length, 1);
+    addon.opened[0].counters = { ...addon.opened[0].counters, received: 7 };
+
+    source.pause();
+    assert.equal(source.running, false);
+    assert.equal(source.paused, true);
+    assert.deepEqual(
+      addon.opened.map((h) => [h.isOpen, h.filters]),
+      [
+        [true, ["udp", DISCARD_FILTER]],
+        [true, ["udp", DISCARD_FILTER]],
+      ],
+    );
+    assert.deepEqual(
+      source.interfaces.map((i) => i.name),
+      ["a", "b"],
+      "still open",
+    );
+    // A batch read from the ring after the pause is thrown away.
+    addon.opened[1].onBatch(batch.buffer, batch.byteLength, batch.count);
+    assert.equal(sink.seen.length, 1);
+    assert.equal(source.stats().received, 7, "stats still answer while paused");
+    // A new filter is checked now and set at resume.
+    assert.throws(() => source.setFilter("bad"), code("ERR_PCAP_FILTER"));
+    source.setFilter("tcp");
+    assert.equal(addon.opened[0].filters.length, 2);
+
+    source.resume();
+    assert.equal(source.running, true);
+    assert.equal(source.paused, false);
+    assert.deepEqual(addon.opened[0].filters, ["udp", DISCARD_FILTER, "tcp"]);
+    addon.opened[1].onBatch(batch.buffer, batch.byteLength, batch.count);
+    assert.equal(sink.seen.length, 2);
+    assert.equal(addon.opened.length, 2, "nothing was reopened");
+    source.pause();
+    source.stop();
+    assert.deepEqual(
+      addon.opened.map((h) => h.isOpen),
+      [false, false],
+      "stop closes a paused source",
+    );
+    assert.equal(source.paused, false);
+  });
+
+  test("pause and resume out of turn are errors with codes; resume without a filter clears it", () => {
+    const addon = new FakeAddon();
+    const source = createLiveSource({ interfaces: ["eth0"] }, new Recorder(), { addon });
+    assert.throws(() => source.pause(), code("ERR_LIVE_STATE"));
+    source.start();
+    assert.throws(() => source.resume(), code("ERR_LIVE_STATE"));
+    source.pause();
+    assert.throws(() => source.pause(), code("ERR_LIVE_STATE"));
+    assert.throws(() => source.start(), code("ERR_LIVE_STATE"));
+    source.resume();
+    assert.deepEqual(addon.opened[0].filters, [DISCARD_FILTER, ""]);
+    source.stop();
   });
 
   test("bad interface lists are refused before anything opens", () => {

@@ -7,6 +7,8 @@
  *   source.start();   // opens every handle (throws LiveCaptureError with the fix)
  *   source.stats();   // received / dropped by the kernel / dropped by the interface
  *   source.setFilter("udp");
+ *   source.pause();   // handles stay open (root may be gone), nothing is counted
+ *   source.resume();
  *   source.stop();    // closes every handle; the event loop is free again
  */
 import type { PacketSink } from "../packet-sink.js";
@@ -71,13 +73,26 @@ export interface LiveStats extends NativeStats {
 
 export interface LiveSource {
   start(): void;
+  /** Closes every handle (running or paused). */
   stop(): void;
+  /**
+   * Stops counting without closing anything: every handle gets a kernel filter that matches
+   * no packet, so the kernel discards traffic before the ring (no CPU, no ring space, no
+   * drops, `received` stands still) and a batch already read is thrown away. A process that
+   * has dropped root can pause and resume, where it could not reopen a handle.
+   */
+  pause(): void;
+  /** Puts the configured filter back and counts again. */
+  resume(): void;
   /** Live totals while running; after stop, the totals at stop; zeros before start. */
   stats(): LiveStats;
   /** Sets the filter on every interface at once (validated for each first), or for the next start. */
   setFilter(expression: string): void;
+  /** Open and counting (false while paused). */
   readonly running: boolean;
-  /** The interfaces of the running source (empty when stopped). */
+  /** Open but paused. */
+  readonly paused: boolean;
+  /** The interfaces of the open source, paused or not (empty when stopped). */
   readonly interfaces: readonly LiveInterface[];
 }
 
@@ -85,6 +100,13 @@ interface Opened {
   handle: NativeLiveHandle;
   walker: BatchWalker;
 }
+
+/**
+ * A filter no packet matches (`len <= 1`), valid on every link type. libpcap also applies a
+ * new filter in user space to the ring blocks the kernel filled before it was set, so what
+ * was queued at the pause is discarded too.
+ */
+export const DISCARD_FILTER = "less 1";
 
 const STAT_KEYS = ["received", "dropped", "ifDropped", "packets", "batches", "truncated"] as const;
 
@@ -127,6 +149,7 @@ export function createLiveSource(
   let filter = config.filter ?? "";
   let opened: Opened[] = [];
   let final: LiveStats = zeroStats();
+  let paused = false;
 
   const onError = (err: Error): void => {
     const error = toLiveCaptureError(err);
@@ -152,7 +175,7 @@ export function createLiveSource(
       addon.openLive(
         options,
         (buffer, byteLength, count) => {
-          slot.walker?.walk(buffer, byteLength, count);
+          if (!paused) slot.walker?.walk(buffer, byteLength, count);
         },
         onError,
       ),
@@ -179,8 +202,7 @@ export function createLiveSource(
     return total;
   }
 
-  function applyFilter(expression: string): void {
-    // Check for every link type first, so a filter is set on all interfaces or on none.
+  function validate(expression: string): void {
     const addon = deps.addon ?? loadPcapAddon();
     for (const { handle } of opened) {
       const error = addon.validateFilter(expression, handle.linktype, handle.snaplen);
@@ -191,6 +213,11 @@ export function createLiveSource(
         );
       }
     }
+  }
+
+  function applyFilter(expression: string): void {
+    // Check for every link type first, so a filter is set on all interfaces or on none.
+    validate(expression);
     for (const { handle } of opened) pcapCall(() => handle.setFilter(expression));
   }
 
@@ -207,6 +234,7 @@ export function createLiveSource(
         throw err;
       }
       final = zeroStats();
+      paused = false;
     },
 
     stop(): void {
@@ -216,8 +244,25 @@ export function createLiveSource(
         final = collect();
       } finally {
         opened = [];
+        paused = false;
         for (const { handle } of handles) handle.close();
       }
+    },
+
+    pause(): void {
+      if (opened.length === 0 || paused) {
+        throw new LiveCaptureError("ERR_LIVE_STATE", "not running");
+      }
+      // The flag first: a batch the filter change lets through is not counted either.
+      paused = true;
+      for (const { handle } of opened) pcapCall(() => handle.setFilter(DISCARD_FILTER));
+    },
+
+    resume(): void {
+      if (!paused) throw new LiveCaptureError("ERR_LIVE_STATE", "not paused");
+      // An empty filter still replaces the discarding one: it passes everything.
+      applyFilter(filter);
+      paused = false;
     },
 
     stats(): LiveStats {
@@ -225,12 +270,18 @@ export function createLiveSource(
     },
 
     setFilter(expression: string): void {
-      if (opened.length > 0) applyFilter(expression);
+      // While paused the discarding filter stays; the new one is checked now, set at resume.
+      if (paused) validate(expression);
+      else if (opened.length > 0) applyFilter(expression);
       filter = expression;
     },
 
     get running(): boolean {
-      return opened.length > 0;
+      return opened.length > 0 && !paused;
+    },
+
+    get paused(): boolean {
+      return paused;
     },
 
     get interfaces(): readonly LiveInterface[] {

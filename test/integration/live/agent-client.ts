@@ -17,11 +17,11 @@ export class Agent {
   private stderr = "";
   readonly exited: Promise<number | null>;
 
-  private constructor(netns: string | null) {
+  private constructor(netns: string | null, script: string) {
     const [cmd, args] =
       netns === null
-        ? [process.execPath, [AGENT]]
-        : ["ip", ["netns", "exec", netns, process.execPath, AGENT]];
+        ? [process.execPath, [script]]
+        : ["ip", ["netns", "exec", netns, process.execPath, script]];
     this.child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stderr?.on("data", (d: Buffer) => {
       this.stderr += d.toString();
@@ -38,9 +38,12 @@ export class Agent {
     });
   }
 
-  /** Starts an agent (in `netns`, or here) and waits for it to be ready. */
-  static async start(netns: string | null): Promise<Agent> {
-    const agent = new Agent(netns);
+  /**
+   * Starts an agent (in `netns`, or here) and waits for it to be ready. `script` is another
+   * program speaking the same protocol (the live benchmark's runner).
+   */
+  static async start(netns: string | null, script = AGENT): Promise<Agent> {
+    const agent = new Agent(netns, script);
     await agent.reply("start", 20_000);
     return agent;
   }

@@ -9,36 +9,18 @@ import { createSocket, type Socket } from "node:dgram";
 import { createInterface } from "node:readline";
 import { createLiveSource, type LiveSource } from "../../../src/capture/live/live-source.js";
 import { loadPcapAddon, type NativeLiveHandle } from "../../../src/capture/live/pcap-addon.js";
-import type { PacketSink } from "../../../src/capture/packet-sink.js";
 import { DEFAULT_ENGINE_CONFIG, PacketEngine } from "../../../src/engine/packet-engine.js";
 import { buildReport, FlowCollector } from "../../../src/engine/report.js";
+import { CountingSink } from "../../support/counting-sink.js";
 import { mixFrames, TRAFFIC_KINDS, type TrafficMix } from "../../support/live-traffic.js";
 
 type Command = Record<string, unknown> & { op: string };
-
-/** Counts packets on their way to the engine, so a test can wait for a number. */
-class Tee implements PacketSink {
-  packets = 0;
-  constructor(private readonly engine: PacketEngine) {}
-  packet(
-    buf: Uint8Array,
-    off: number,
-    caplen: number,
-    origlen: number,
-    tsSec: number,
-    tsNsec: number,
-    linktype: number,
-  ): void {
-    this.packets += 1;
-    this.engine.packet(buf, off, caplen, origlen, tsSec, tsNsec, linktype);
-  }
-}
 
 interface Capture {
   source: LiveSource;
   engine: PacketEngine;
   collector: FlowCollector;
-  tee: Tee;
+  tee: CountingSink;
 }
 
 let capture: Capture | null = null;
@@ -93,7 +75,7 @@ async function run(c: Command): Promise<Record<string, unknown>> {
       if (capture !== null) throw new Error("a capture is already open");
       const collector = new FlowCollector(10, null);
       const engine = new PacketEngine(DEFAULT_ENGINE_CONFIG, collector);
-      const tee = new Tee(engine);
+      const tee = new CountingSink(engine);
       const interfaces = c.interfaces;
       if (!Array.isArray(interfaces) || !interfaces.every((i) => typeof i === "string")) {
         throw new Error("open: interfaces must be a list of names");
@@ -205,9 +187,11 @@ async function run(c: Command): Promise<Record<string, unknown>> {
     }
     case "injectFlows": {
       // `count` UDP/IPv4 frames spread round-robin over `flows` flows (source address and
-      // port vary), for drain measurements with a realistic flow table.
+      // port vary; `dport` gives another set), for drain measurements with a realistic flow
+      // table.
       if (injector === null) throw new Error("injectFlows: no injector open");
       const flows = num(c, "flows");
+      const dport = typeof c.dport === "number" ? c.dport : null;
       const base = TRAFFIC_KINDS.udp4.frame;
       const frames: Uint8Array[] = [];
       for (let f = 0; f < flows; f++) {
@@ -216,11 +200,23 @@ async function run(c: Command): Promise<Record<string, unknown>> {
         frame[29] = (f >>> 8) & 0xff;
         frame[34] = 0x80 | ((f >>> 8) & 0x7f); // UDP source port
         frame[35] = f & 0xff;
+        if (dport !== null) {
+          frame[36] = dport >>> 8; // UDP destination port (checksums are left as they are)
+          frame[37] = dport & 0xff;
+        }
         frames.push(frame);
       }
+      // Bounded in count and in time (60 s); `seconds` gives the rate it reached.
       const count = num(c, "count");
-      for (let i = 0; i < count; i++) injector.inject(frames[i % flows]);
-      return { frames: count };
+      const start = process.hrtime.bigint();
+      const deadline = start + 60_000_000_000n;
+      let sent = 0;
+      while (sent < count) {
+        injector.inject(frames[sent % flows]);
+        sent += 1;
+        if ((sent & 0xfff) === 0 && process.hrtime.bigint() > deadline) break;
+      }
+      return { frames: sent, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
     }
     case "udpListen": {
       const port = num(c, "port");

@@ -49,10 +49,10 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Deletes namespaces left by earlier runs of these tests whose process is gone. */
-function removeStale(): void {
+/** Deletes namespaces left by earlier runs (of this prefix) whose process is gone. */
+function removeStale(prefix: string): void {
   for (const line of ip("netns", "list").split("\n")) {
-    const m = /^(nntest-(\d+)-\S+)/.exec(line);
+    const m = new RegExp(`^(${prefix}-(\\d+)-\\S+)`).exec(line);
     if (m !== null && !pidAlive(Number(m[2]))) spawnSync("ip", ["netns", "del", m[1]]);
   }
 }
@@ -76,9 +76,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * frames for a second or so after that (its queueing discipline is attached late): callers
  * probe with a packet until one is seen.
  */
-export async function createNetnsPair(tag: string): Promise<NetnsPair> {
-  removeStale();
-  const pair = { a: `${PREFIX}-${process.pid}-${tag}-a`, b: `${PREFIX}-${process.pid}-${tag}-b` };
+export async function createNetnsPair(tag: string, prefix = PREFIX): Promise<NetnsPair> {
+  removeStale(prefix);
+  const pair = { a: `${prefix}-${process.pid}-${tag}-a`, b: `${prefix}-${process.pid}-${tag}-b` };
   try {
     for (const ns of [pair.a, pair.b]) {
       ip("netns", "add", ns);
@@ -137,16 +137,44 @@ export async function createNetnsPair(tag: string): Promise<NetnsPair> {
       "nud",
       "permanent",
     );
-    const deadline = Date.now() + 10_000;
-    while (!(linkReady(pair.a, CAPTURE_IF) && linkReady(pair.b, SENDER_IF))) {
-      if (Date.now() > deadline) throw new Error("the veth pair did not come up within 10 s");
-      await sleep(50);
-    }
+    await waitLinks(pair, CAPTURE_IF, SENDER_IF);
     return pair;
   } catch (err: unknown) {
     destroyNetnsPair(pair);
     throw err;
   }
+}
+
+async function waitLinks(pair: NetnsPair, capture: string, sender: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(linkReady(pair.a, capture) && linkReady(pair.b, sender))) {
+    if (Date.now() > deadline) throw new Error("the veth pair did not come up within 10 s");
+    await sleep(50);
+  }
+}
+
+/**
+ * Another veth pair between the same namespaces (`capture` in a, `sender` in b), up, without
+ * addresses: frames injected on it go to a MAC no interface has, so the kernel answers none.
+ */
+export async function addVethPair(pair: NetnsPair, capture: string, sender: string): Promise<void> {
+  ip(
+    "link",
+    "add",
+    capture,
+    "netns",
+    pair.a,
+    "type",
+    "veth",
+    "peer",
+    "name",
+    sender,
+    "netns",
+    pair.b,
+  );
+  ip("-n", pair.a, "link", "set", capture, "up");
+  ip("-n", pair.b, "link", "set", sender, "up");
+  await waitLinks(pair, capture, sender);
 }
 
 /** Deletes both namespaces (and with them the veth pair); never throws. */
@@ -155,9 +183,9 @@ export function destroyNetnsPair(pair: NetnsPair): void {
 }
 
 /** The names of this process's namespaces still present (for the cleanup assertion). */
-export function ownNamespaces(): string[] {
+export function ownNamespaces(prefix = PREFIX): string[] {
   return ip("netns", "list")
     .split("\n")
     .map((l) => l.split(" ")[0])
-    .filter((n) => n.startsWith(`${PREFIX}-${process.pid}-`));
+    .filter((n) => n.startsWith(`${prefix}-${process.pid}-`));
 }
