@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { fixturePath, REPO_ROOT } from "../../test/support/paths.js";
 import { createLoginGuard, createSessionManager, hashPassword, type Users } from "../auth/index.js";
 import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
@@ -369,6 +370,33 @@ describe("HTTP API", () => {
         .sort();
     assert.deepEqual(params("/api/flows"), table("### Flows"));
     assert.deepEqual(params("/api/hosts"), table("### Hosts"));
+  });
+
+  test("big answers are gzipped for clients that accept it, small ones never", async () => {
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const plain = await app.inject({ url: "/api/flows?limit=1000", headers: auth });
+    assert.equal(plain.headers["content-encoding"], undefined);
+    assert.ok(plain.body.length >= 4096, `${plain.body.length} bytes`);
+    const zipped = await app.inject({
+      url: "/api/flows?limit=1000",
+      headers: { ...auth, "accept-encoding": "br;q=1, gzip;q=0.5" },
+    });
+    assert.equal(zipped.headers["content-encoding"], "gzip");
+    assert.equal(zipped.headers.vary, "accept-encoding");
+    assert.match(String(zipped.headers["content-type"]), /^application\/json/);
+    assert.equal(gunzipSync(zipped.rawPayload).toString(), plain.body);
+    assert.ok(zipped.rawPayload.length < plain.body.length / 3);
+    const refused = await app.inject({
+      url: "/api/flows?limit=1000",
+      headers: { ...auth, "accept-encoding": "gzip;q=0" },
+    });
+    assert.equal(refused.headers["content-encoding"], undefined);
+    const small = await app.inject({
+      url: "/api/packet-sizes",
+      headers: { ...auth, "accept-encoding": "gzip" },
+    });
+    assert.equal(small.headers["content-encoding"], undefined);
+    assert.equal(typeof (small.json() as { tiny: number }).tiny, "number");
   });
 
   test("GET /api/flows pages, sorts and filters active flows; from/to searches history", async () => {

@@ -1,29 +1,40 @@
 /**
- * Coalesces identical questions to the capture worker within one tick: the first request
- * asks, every identical one until the next snapshot shares its answer (the answers only
- * change once per tick anyway). Bounded: at most `max` distinct questions are remembered.
+ * Answers that change only once per tick, computed once per tick. The first request for a
+ * key computes it; every request for the same key until the next snapshot shares that
+ * answer (identical questions to the capture worker, and the serialised JSON of identical
+ * responses). Bounded: at most `max` keys are remembered; a failed answer is not remembered.
  */
+export class TickCache<T> {
+  private tick = -1;
+  private readonly answers = new Map<string, Promise<T>>();
+
+  constructor(
+    private readonly currentTick: () => number,
+    private readonly max = 64,
+  ) {}
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    const now = this.currentTick();
+    if (now !== this.tick || this.answers.size >= this.max) {
+      this.answers.clear();
+      this.tick = now;
+    }
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = make();
+      this.answers.set(key, answer);
+      answer.catch(() => this.answers.delete(key));
+    }
+    return answer;
+  }
+}
+
+/** `ask` with identical questions (by their JSON) coalesced per tick. */
 export function memoPerTick<Q, R>(
   ask: (q: Q) => Promise<R>,
   currentTick: () => number,
   max = 64,
 ): (q: Q) => Promise<R> {
-  let tick = -1;
-  const answers = new Map<string, Promise<R>>();
-  return (q: Q) => {
-    const now = currentTick();
-    if (now !== tick || answers.size >= max) {
-      answers.clear();
-      tick = now;
-    }
-    const key = JSON.stringify(q);
-    let answer = answers.get(key);
-    if (answer === undefined) {
-      answer = ask(q);
-      answers.set(key, answer);
-      // A failed question is asked again next time, not remembered.
-      answer.catch(() => answers.delete(key));
-    }
-    return answer;
-  };
+  const cache = new TickCache<R>(currentTick, max);
+  return (q: Q) => cache.get(JSON.stringify(q), () => ask(q));
 }

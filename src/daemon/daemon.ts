@@ -297,7 +297,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       latest: () => capture.latest(),
       startCapture: () => capture.startCapture(),
       stopCapture: () => capture.stopCapture(),
-      queryActiveFlows: memoPerTick((q) => capture.queryFlows(q), tickSeq),
+      queryActiveFlows: (q) => capture.queryFlows(q),
       queryHosts: memoPerTick((q) => capture.queryHosts(q), tickSeq),
       hostDetail: (ip, limit) => hostDetail({ ip, limit }),
       reload,
