@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { TCP_ACK, TCP_SYN } from "../decode/protocols.js";
-import { ActiveFlowQueries, queryActiveFlows, topActiveFlows } from "./flow-query.js";
+import {
+  ActiveFlowQueries,
+  nthSmallest,
+  queryActiveFlows,
+  sortedActiveFlows,
+  topActiveFlows,
+} from "./flow-query.js";
 import { FlowKey, FlowTable } from "./flow-table.js";
 
 function table(): FlowTable {
@@ -102,4 +109,87 @@ test("cached orders: pages of one tick share an order, counters stay live, a new
     [9500, 3000],
   );
   assert.equal(queries.query({ ...q, proto: 6 }).total, 2, "another filter, its own order");
+});
+
+test("nthSmallest finds the k-th value of any array, ties and sorted input included", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 200 }),
+      fc.nat(),
+      (values, at) => {
+        const k = at % values.length;
+        const expected = [...values].sort((a, b) => a - b)[k];
+        assert.equal(nthSmallest(Float64Array.from(values), k), expected);
+      },
+    ),
+  );
+  const sorted = Float64Array.from({ length: 10_000 }, (_, i) => i);
+  assert.equal(nthSmallest(sorted, 1234), 1234);
+  assert.equal(nthSmallest(sorted.reverse(), 0), 0);
+});
+
+test("a limited order is exactly the first rows of the full order, ties by flow index", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({ bytes: fc.integer({ min: 1, max: 6 }), proto: fc.constantFrom(6, 17) }),
+        {
+          minLength: 1,
+          maxLength: 120,
+        },
+      ),
+      fc.integer({ min: 1, max: 130 }),
+      fc.constantFrom("asc" as const, "desc" as const),
+      fc.constantFrom("bytes" as const, "packets" as const),
+      (flows, limit, order, sort) => {
+        const t = new FlowTable({ capacity: 256, idleTimeout: 300, cleanupInterval: 60 });
+        flows.forEach((f, i) => {
+          const k = new FlowKey();
+          k.proto = f.proto;
+          k.family = 4;
+          k.a3 = 0x0a000000 + i;
+          k.aPort = 1000 + i;
+          k.b3 = 0x0a0000ff;
+          k.bPort = 80;
+          t.now = 1;
+          t.update(k, 0, f.bytes, 0);
+        });
+        const full = sortedActiveFlows(t, { order, sort });
+        const cut = sortedActiveFlows(t, { order, sort }, limit);
+        assert.equal(cut.total, flows.length);
+        assert.deepEqual(cut.flows, full.flows.slice(0, limit));
+        const tcp = sortedActiveFlows(t, { order, sort, proto: 6 }, limit);
+        assert.deepEqual(
+          tcp.flows,
+          sortedActiveFlows(t, { order, sort, proto: 6 }).flows.slice(0, limit),
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test("cached orders reach past their first 1000 rows when a page lies deeper", () => {
+  const t = new FlowTable({ capacity: 4096, idleTimeout: 300, cleanupInterval: 60 });
+  for (let i = 0; i < 2500; i++) {
+    const k = new FlowKey();
+    k.proto = 6;
+    k.family = 4;
+    k.a3 = 0x0a000000 + i;
+    k.aPort = 1024 + (i % 60000);
+    k.b3 = 0x0b000001;
+    k.bPort = 443;
+    t.now = 1;
+    t.update(k, 0, 100 + i, 0);
+  }
+  const queries = new ActiveFlowQueries(t);
+  const first = queries.query({ limit: 50, offset: 0 });
+  assert.equal(first.total, 2500);
+  assert.equal(first.flows[0]?.bytes, 2599);
+  const deep = queries.query({ limit: 50, offset: 2000 });
+  assert.deepEqual(
+    deep.flows.map((f) => f.bytes),
+    Array.from({ length: 50 }, (_, i) => 2599 - 2000 - i),
+  );
+  assert.equal(queries.query({ limit: 10, offset: 2495 }).flows.length, 5);
 });

@@ -49,21 +49,36 @@ export interface FlowPage {
   flows: FlowRecord[];
 }
 
-/** The active flows matching a query's filters, as flow indexes in the query's order. */
+/** Matching flows, in the query's order, and how many matched in all. */
+export interface SortedFlows {
+  total: number;
+  /** Flow indexes: the first `limit` of the order (all of them without a limit). */
+  flows: number[];
+}
+
+/**
+ * The active flows matching a query's filters, as flow indexes in the query's order (ties by
+ * flow index, so pages are stable), cut at `limit`. With a limit below the number of matches
+ * only the first `limit` are sorted, after a linear selection: a page of 100 among 1M flows
+ * costs a walk of the table, not a sort of it.
+ */
 export function sortedActiveFlows(
   t: FlowTable,
   q: Omit<ActiveFlowQuery, "limit" | "offset">,
-): number[] {
+  limit = Number.POSITIVE_INFINITY,
+): SortedFlows {
   let want: { family: number; w: readonly number[] } | null = null;
   if (q.ip !== undefined) {
     const a = parseAddress(q.ip);
-    if (a === undefined) return [];
+    if (a === undefined) return { total: 0, flows: [] };
     // Table words are int32 (`| 0`); compare in that form.
     want = { family: a.family, w: a.words.map((x) => x | 0) };
   }
   const matches: number[] = [];
-  const keys: number[] = [];
+  const ranks: number[] = [];
   const sort = q.sort ?? "bytes";
+  // Ascending rank is the query's order.
+  const dir = q.order === "asc" ? 1 : -1;
   t.forEach((idx) => {
     const p = idx * 2;
     if (q.proto !== undefined && t.proto[idx] !== q.proto) return;
@@ -79,36 +94,89 @@ export function sortedActiveFlows(
     }
     if (q.state !== undefined && connStateOf(t, idx) !== q.state) return;
     matches.push(idx);
-    keys.push(sortKey(t, idx, sort));
+    ranks.push(sortKey(t, idx, sort) * dir);
   });
-  const order = Array.from(matches.keys());
-  const dir = q.order === "asc" ? 1 : -1;
-  // Ties by flow index keep pages stable between calls.
-  order.sort((x, y) => (keys[x] - keys[y]) * dir || matches[x] - matches[y]);
-  return order.map((i) => matches[i]);
+  const total = matches.length;
+  let chosen = Array.from(matches.keys());
+  if (limit < total) {
+    // The limit-th smallest rank, then everything below it and the lowest flow indexes among
+    // those equal to it.
+    const threshold = nthSmallest(Float64Array.from(ranks), Math.max(0, limit - 1));
+    chosen = [];
+    const equal: number[] = [];
+    for (let i = 0; i < total; i++) {
+      if (ranks[i] < threshold) chosen.push(i);
+      else if (ranks[i] === threshold) equal.push(i);
+    }
+    equal.sort((x, y) => matches[x] - matches[y]);
+    for (const i of equal) {
+      if (chosen.length >= limit) break;
+      chosen.push(i);
+    }
+  }
+  chosen.sort((x, y) => ranks[x] - ranks[y] || matches[x] - matches[y]);
+  return { total, flows: chosen.map((i) => matches[i]) };
+}
+
+/** The k-th smallest value (0-based) of `a`, which is reordered (Hoare's selection). */
+export function nthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    // Median of three as the pivot keeps sorted and reversed input linear.
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i];
+        a[i] = a[j];
+        a[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** A filtered, sorted page of the active flows. */
 export function queryActiveFlows(t: FlowTable, q: ActiveFlowQuery): FlowPage {
-  const sorted = sortedActiveFlows(t, q);
+  const sorted = sortedActiveFlows(t, q, q.offset + q.limit);
   return {
-    total: sorted.length,
-    flows: sorted.slice(q.offset, q.offset + q.limit).map((idx) => flowRecord(t, idx, END_FLUSH)),
+    total: sorted.total,
+    flows: sorted.flows.slice(q.offset).map((idx) => flowRecord(t, idx, END_FLUSH)),
   };
 }
 
+/** Flows ordered at once for a cached order: the first pages of a table (1000 rows). */
+const ORDER_PREFIX = 1000;
+
 /**
  * Answers flow queries from orders computed at most once per tick: the first query with a
- * given filter and sort walks and sorts the table, later ones (other pages, other clients)
- * only build the records of their page. The order is the tick's; the counters in the records
- * are current. A slot whose flow ended and was reused since is left out of its page.
+ * given filter and sort walks the table and orders its first 1000 matches (all of them when
+ * a page lies deeper), later ones (other pages, other clients) only build the records of
+ * their page. The order is the tick's; the counters in the records are current. A slot whose
+ * flow ended and was reused since is left out of its page.
  */
 export class ActiveFlowQueries {
-  private readonly orders = new Map<string, { flows: number[]; hashes: Int32Array }>();
+  private readonly orders = new Map<
+    string,
+    { total: number; flows: number[]; hashes: Int32Array }
+  >();
 
   constructor(
     private readonly table: FlowTable,
-    /** Distinct orders kept at once (each holds two numbers per matching flow). */
+    /** Distinct orders kept at once (each holds two numbers per ordered flow). */
     private readonly maxOrders = 16,
   ) {}
 
@@ -120,22 +188,30 @@ export class ActiveFlowQueries {
   query(q: ActiveFlowQuery): FlowPage {
     const t = this.table;
     const key = JSON.stringify([q.ip, q.port, q.proto, q.state, q.sort, q.order]);
+    const need = q.offset + q.limit;
     let cached = this.orders.get(key);
-    if (cached === undefined) {
-      const flows = sortedActiveFlows(t, q);
-      const hashes = new Int32Array(flows.length);
-      for (let k = 0; k < flows.length; k++) hashes[k] = t.hash[flows[k]];
+    if (
+      cached === undefined ||
+      (cached.flows.length < need && cached.flows.length < cached.total)
+    ) {
+      const sorted = sortedActiveFlows(
+        t,
+        q,
+        need <= ORDER_PREFIX ? ORDER_PREFIX : Number.POSITIVE_INFINITY,
+      );
+      const hashes = new Int32Array(sorted.flows.length);
+      for (let k = 0; k < sorted.flows.length; k++) hashes[k] = t.hash[sorted.flows[k]];
       if (this.orders.size >= this.maxOrders) this.orders.clear();
-      cached = { flows, hashes };
+      cached = { total: sorted.total, flows: sorted.flows, hashes };
       this.orders.set(key, cached);
     }
     const page: FlowRecord[] = [];
-    const end = Math.min(cached.flows.length, q.offset + q.limit);
+    const end = Math.min(cached.flows.length, need);
     for (let k = q.offset; k < end; k++) {
       const idx = cached.flows[k];
       if (t.hash[idx] === cached.hashes[k]) page.push(flowRecord(t, idx, END_FLUSH));
     }
-    return { total: cached.flows.length, flows: page };
+    return { total: cached.total, flows: page };
   }
 }
 
