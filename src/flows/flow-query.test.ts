@@ -4,7 +4,6 @@ import fc from "fast-check";
 import { TCP_ACK, TCP_SYN } from "../decode/protocols.js";
 import {
   ActiveFlowQueries,
-  nthSmallest,
   queryActiveFlows,
   sortedActiveFlows,
   topActiveFlows,
@@ -109,23 +108,6 @@ test("cached orders: pages of one tick share an order, counters stay live, a new
     [9500, 3000],
   );
   assert.equal(queries.query({ ...q, proto: 6 }).total, 2, "another filter, its own order");
-});
-
-test("nthSmallest finds the k-th value of any array, ties and sorted input included", () => {
-  fc.assert(
-    fc.property(
-      fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 200 }),
-      fc.nat(),
-      (values, at) => {
-        const k = at % values.length;
-        const expected = [...values].sort((a, b) => a - b)[k];
-        assert.equal(nthSmallest(Float64Array.from(values), k), expected);
-      },
-    ),
-  );
-  const sorted = Float64Array.from({ length: 10_000 }, (_, i) => i);
-  assert.equal(nthSmallest(sorted, 1234), 1234);
-  assert.equal(nthSmallest(sorted.reverse(), 0), 0);
 });
 
 test("a limited order is exactly the first rows of the full order, ties by flow index", () => {

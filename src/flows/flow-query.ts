@@ -4,6 +4,7 @@
  * only for the flows they return.
  */
 import { parseAddress } from "../decode/address.js";
+import { firstInOrder } from "../util/select.js";
 import { connStateOf, type FlowRecord, flowRecord } from "./flow-record.js";
 import { END_FLUSH, type FlowTable } from "./flow-table.js";
 
@@ -96,57 +97,7 @@ export function sortedActiveFlows(
     matches.push(idx);
     ranks.push(sortKey(t, idx, sort) * dir);
   });
-  const total = matches.length;
-  let chosen = Array.from(matches.keys());
-  if (limit < total) {
-    // The limit-th smallest rank, then everything below it and the lowest flow indexes among
-    // those equal to it.
-    const threshold = nthSmallest(Float64Array.from(ranks), Math.max(0, limit - 1));
-    chosen = [];
-    const equal: number[] = [];
-    for (let i = 0; i < total; i++) {
-      if (ranks[i] < threshold) chosen.push(i);
-      else if (ranks[i] === threshold) equal.push(i);
-    }
-    equal.sort((x, y) => matches[x] - matches[y]);
-    for (const i of equal) {
-      if (chosen.length >= limit) break;
-      chosen.push(i);
-    }
-  }
-  chosen.sort((x, y) => ranks[x] - ranks[y] || matches[x] - matches[y]);
-  return { total, flows: chosen.map((i) => matches[i]) };
-}
-
-/** The k-th smallest value (0-based) of `a`, which is reordered (Hoare's selection). */
-export function nthSmallest(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    // Median of three as the pivot keeps sorted and reversed input linear.
-    const mid = (lo + hi) >>> 1;
-    const x = a[lo];
-    const y = a[mid];
-    const z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i];
-        a[i] = a[j];
-        a[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
+  return { total: matches.length, flows: firstInOrder(matches, ranks, limit) };
 }
 
 /** A filtered, sorted page of the active flows. */

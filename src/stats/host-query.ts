@@ -8,6 +8,7 @@ import { formatAddress, parseAddress } from "../decode/address.js";
 import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
 import { type FlowRecord, flowRecord } from "../flows/flow-record.js";
 import { END_FLUSH, type FlowTable } from "../flows/flow-table.js";
+import { firstInOrder } from "../util/select.js";
 import type { HostTable } from "./host-table.js";
 import { serviceName } from "./services.js";
 
@@ -148,18 +149,17 @@ export function queryHosts(h: HostTable, q: HostQuery): HostPage {
     prefix = p;
   }
   const matches: number[] = [];
-  const keys: number[] = [];
+  const ranks: number[] = [];
   const sort = q.sort ?? "bytes";
+  // Ascending rank is the query's order.
+  const dir = q.order === "asc" ? 1 : -1;
   for (let i = 0; i < h.count; i++) {
     if (prefix !== null && !inPrefix(prefix, h.addr, i * 4, h.family[i])) continue;
     matches.push(i);
-    keys.push(hostSortKey(h, i, sort));
+    ranks.push(hostSortKey(h, i, sort) * dir);
   }
-  const order = Array.from(matches.keys());
-  const dir = q.order === "asc" ? 1 : -1;
-  order.sort((x, y) => (keys[x] - keys[y]) * dir || matches[x] - matches[y]);
-  const hosts = order.slice(q.offset, q.offset + q.limit).map((k) => {
-    const i = matches[k];
+  const order = firstInOrder(matches, ranks, q.offset + q.limit);
+  const hosts = order.slice(q.offset).map((i) => {
     const c = counters(h, i);
     const o = i * 4;
     return {
