@@ -20,7 +20,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name("netnet")
     .description(
-      "net-net: a real-time network monitor. Captures packets, tracks flows, aggregates\n" +
+      "net-net: a real-time network monitor. Captures packets, tracks flows, aggregates " +
         "bandwidth and protocol statistics.",
     )
     .version(packageVersion(), "-V, --version")
@@ -28,8 +28,9 @@ export function buildProgram(): Command {
 
   program
     .command("replay")
+    .summary("process a capture file as fast as it can and report its traffic")
     .description(
-      "Process a capture file (pcap, pcapng, or either gzip-compressed) as fast as possible\n" +
+      "Process a capture file (pcap, pcapng, or either gzip-compressed) as fast as possible " +
         "and print a report of its traffic, flows and statistics.",
     )
     .argument("<file>", "capture file to read (.pcap, .pcapng, .pcap.gz, ...)")
@@ -84,8 +85,9 @@ export function buildProgram(): Command {
 
   program
     .command("daemon")
+    .summary("run the monitor: capture, history, API, live stream and dashboard")
     .description(
-      "Run the monitor: live capture (or offline.file), flow tracking and statistics, the\n" +
+      "Run the monitor: live capture (or offline.file), flow tracking and statistics, the " +
         "SQLite history, and the REST API, live stream and dashboard on one port.",
     )
     .option(
@@ -106,8 +108,9 @@ export function buildProgram(): Command {
 
   program
     .command("check-config")
+    .summary("check a config as the daemon would, without starting it")
     .description(
-      "Check a config file the way the daemon would, without starting it: every key, the BPF\n" +
+      "Check a config file the way the daemon would, without starting it: every key, the BPF " +
         "filter (libpcap's message), users and password hashes, and the exposure rules.",
     )
     .option("-c, --config <file>", "YAML config to check; default: the built-in defaults")
@@ -125,8 +128,9 @@ export function buildProgram(): Command {
 
   program
     .command("interfaces")
+    .summary("list the devices libpcap can capture on")
     .description(
-      "List the devices libpcap can capture on, with their addresses and flags; the one\n" +
+      "List the devices libpcap can capture on, with their addresses and flags; the one " +
         "marked * carries the default route and is captured when the config names none.",
     )
     .option("--json", "print the list as one JSON object on stdout", false)
@@ -142,9 +146,10 @@ export function buildProgram(): Command {
 
   program
     .command("hash-password")
+    .summary("print a bcrypt hash for users[].password")
     .description(
-      "Print a bcrypt hash of a password, for users[].password in the config.\n" +
-        "On a terminal the password is typed twice without echo; otherwise it is read\n" +
+      "Print a bcrypt hash of a password, for users[].password in the config. " +
+        "On a terminal the password is typed twice without echo; otherwise it is read " +
         "as one line from standard input. The password itself is never printed.",
     )
     .option(
