@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { planAffinity } from "../src/capture/affinity.js";
+import { tryLoadPcapAddon } from "../src/capture/live/pcap-addon.js";
 import { exited, startDaemonProcess } from "../test/support/daemon-process.js";
 import { REPO_ROOT } from "../test/support/paths.js";
 import { ensureCapture } from "./capture-gen.js";
@@ -34,6 +36,8 @@ const USAGE = `usage: node dist/bench/api-bench.js [--seconds N] [--connections 
   --connections N   concurrent clients (default 50)
   --quick           a 100k-packet capture with 10k flows
   --route PATH      a route to load (repeatable); default: ${DEFAULT_ROUTES.join(", ")}
+  --capture-cpu C   the daemon's performance.capture_cpu: none (default), auto, or a CPU;
+                    the clients then keep off that CPU too
   --paced R         then ${PACED_ROUTE} at R requests/s per client (default 20; 0: skip)
 `;
 
@@ -56,6 +60,24 @@ interface Phase {
   rate_loaded: number;
   rate_idle_after: number;
   rate_ratio: number;
+}
+
+/**
+ * With the capture worker on a CPU of its own, the clients keep off it too, as clients on other
+ * machines would: every thread of this process goes to the CPUs the daemon gives its other
+ * threads.
+ */
+function keepOffCaptureCpu(captureCpu: string): void {
+  const addon = tryLoadPcapAddon();
+  if (addon === null)
+    throw new Error("--capture-cpu needs the capture addon (npm run build:native)");
+  const plan = planAffinity(
+    addon.threadAffinity(0),
+    captureCpu === "auto" ? "auto" : Number(captureCpu),
+  );
+  if (plan === null) return;
+  for (const tid of readdirSync("/proc/self/task"))
+    addon.setThreadAffinity(Number(tid), plan.others);
 }
 
 async function received(url: string): Promise<number> {
@@ -106,6 +128,7 @@ async function main(): Promise<number> {
       quick: { type: "boolean" },
       route: { type: "string", multiple: true },
       paced: { type: "string" },
+      "capture-cpu": { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -121,6 +144,9 @@ async function main(): Promise<number> {
   const spec = quick ? { packets: 100_000, flows: 10_000 } : { packets: 1_000_000, flows: 100_000 };
   const capture = ensureCapture(outDir, spec, (l) => process.stderr.write(`${l}\n`));
 
+  const captureCpu = values["capture-cpu"] ?? "none";
+  if (!/^(none|auto|[0-9]+)$/.test(captureCpu))
+    throw new Error("--capture-cpu: none, auto or a CPU number");
   const dir = mkdtempSync(join(tmpdir(), "netnet-api-bench-"));
   const config = join(dir, "netnet.yaml");
   writeFileSync(
@@ -139,6 +165,8 @@ async function main(): Promise<number> {
       "  retention_days: 36500",
       "logging:",
       "  level: warn",
+      "performance:",
+      `  capture_cpu: ${captureCpu}`,
       "",
     ].join("\n"),
   );
@@ -148,6 +176,7 @@ async function main(): Promise<number> {
   // load generator runs at the lowest priority (nice 19; the daemon's threads are not
   // affected) and gets what the daemon leaves.
   setPriority(0, LOAD_NICE);
+  if (captureCpu !== "none") keepOffCaptureCpu(captureCpu);
   const phases: Phase[] = [];
   try {
     // Let the worker reach its steady state (tables sized, code optimised).
@@ -195,7 +224,7 @@ async function main(): Promise<number> {
     `${(p.rate_ratio * 100).toFixed(0)}%`,
   ]);
   process.stdout.write(
-    `\nnet-net API under load: ${connections} clients, ${seconds} s per phase, capture ${capture.packets} packets / ${capture.flows} flows in a loop, ${cpus().length} cores, clients at nice ${LOAD_NICE}\n\n`,
+    `\nnet-net API under load: ${connections} clients, ${seconds} s per phase, capture ${capture.packets} packets / ${capture.flows} flows in a loop, ${cpus().length} cores, clients at nice ${LOAD_NICE}, capture_cpu ${captureCpu}\n\n`,
   );
   process.stdout.write(
     `${table(
@@ -229,7 +258,7 @@ async function main(): Promise<number> {
   const out = join(outDir, "api-bench.json");
   writeFileSync(
     out,
-    `${JSON.stringify({ capture: { packets: capture.packets, flows: capture.flows }, connections, seconds, phases, median_idle_rate: median(phases.map((p) => p.rate_idle_before)) }, null, 2)}\n`,
+    `${JSON.stringify({ capture: { packets: capture.packets, flows: capture.flows }, capture_cpu: captureCpu, connections, seconds, phases, median_idle_rate: median(phases.map((p) => p.rate_idle_before)) }, null, 2)}\n`,
   );
   process.stdout.write(`results: ${out}\n`);
   return 0;

@@ -5,7 +5,12 @@
 #include <napi.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "addon-data.h"
 #include "bpf-program.h"
@@ -73,6 +78,47 @@ Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// threadAffinity(tid): the CPUs a thread of this process may run on (tid 0: the caller).
+// Not libpcap's, but the capture worker's placement needs a system call Node does not offer.
+Napi::Value ThreadAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "threadAffinity(tid)");
+  pid_t tid = static_cast<pid_t>(info[0].As<Napi::Number>().Int32Value());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(tid, sizeof(set), &set) != 0) {
+    return Throw(env, kErrAffinity, std::string("sched_getaffinity: ") + std::strerror(errno));
+  }
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &set)) out.Set(n++, Napi::Number::New(env, cpu));
+  }
+  return out;
+}
+
+// setThreadAffinity(tid, cpus): restricts a thread of this process to those CPUs.
+Napi::Value SetThreadAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
+    return ThrowType(env, "setThreadAffinity(tid, cpus)");
+  }
+  pid_t tid = static_cast<pid_t>(info[0].As<Napi::Number>().Int32Value());
+  Napi::Array cpus = info[1].As<Napi::Array>();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < cpus.Length(); i++) {
+    Napi::Value v = cpus.Get(i);
+    int cpu = v.IsNumber() ? v.As<Napi::Number>().Int32Value() : -1;
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return ThrowType(env, "setThreadAffinity: bad CPU number");
+    CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity(tid, sizeof(set), &set) != 0) {
+    return Throw(env, kErrAffinity, std::string("sched_setaffinity: ") + std::strerror(errno));
+  }
+  return env.Undefined();
+}
+
 Napi::Value LibVersion(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), pcap_lib_version());
 }
@@ -89,6 +135,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("validateFilter", Napi::Function::New<BpfProgram::Validate>(env, "validateFilter"));
   exports.Set("listInterfaces", Napi::Function::New<ListInterfaces>(env, "listInterfaces"));
   exports.Set("libVersion", Napi::Function::New<LibVersion>(env, "libVersion"));
+  exports.Set("threadAffinity", Napi::Function::New<ThreadAffinity>(env, "threadAffinity"));
+  exports.Set("setThreadAffinity",
+              Napi::Function::New<SetThreadAffinity>(env, "setThreadAffinity"));
   return exports;
 }
 

@@ -56,7 +56,8 @@ export interface StartResult {
 }
 
 export type WorkerMessage =
-  | { type: "ready" }
+  /** `tid`: the worker's thread id (Linux), -1 if unknown. */
+  | { type: "ready"; tid: number }
   | { type: "snapshot"; snapshot: Snapshot }
   | {
       type: "reply";

@@ -47,6 +47,8 @@ export interface CaptureService {
   hostDetail(ip: string, limit: number): Promise<HostDetail | null>;
   /** The newest snapshot, or null before the first tick. */
   latest(): Snapshot | null;
+  /** The worker's thread id (Linux), -1 before it is ready or where unknown. */
+  workerThreadId(): number;
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -57,6 +59,7 @@ export function createCaptureService(
 ): CaptureService {
   let worker: Worker | null = null;
   let latest: Snapshot | null = null;
+  let workerTid = -1;
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
@@ -109,6 +112,7 @@ export function createCaptureService(
       return new Promise<void>((resolve, reject) => {
         const onReady = (msg: WorkerMessage) => {
           if (msg.type !== "ready") return;
+          workerTid = msg.tid;
           w.off("message", onReady);
           resolve();
         };
@@ -144,5 +148,6 @@ export function createCaptureService(
     hostDetail: (ip, limit) =>
       request<HostDetail | null>((id) => ({ type: "host-detail", id, ip, limit })),
     latest: () => latest,
+    workerThreadId: () => workerTid,
   };
 }

@@ -9,6 +9,7 @@ import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
 import { ActiveFlowQueries, type FlowPage } from "../flows/flow-query.js";
 import { type HostDetail, type HostPage, hostDetail, queryHosts } from "../stats/host-query.js";
+import { currentThreadId } from "./affinity.js";
 import type {
   CaptureWorkerConfig,
   StartResult,
@@ -187,7 +188,7 @@ port.on("message", (req: WorkerRequest) => {
 });
 
 const timer = setInterval(tick, config.tickMs);
-post({ type: "ready" });
+post({ type: "ready", tid: currentThreadId() });
 if (config.autoStart) {
   handle({ type: "start", id: 0 }).catch((err: unknown) => {
     lastError = describe(err).message;

@@ -158,6 +158,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    performance: z
+      .object({
+        capture_cpu: z
+          .union([z.enum(["none", "auto"]), z.number().int().min(0).max(1023)])
+          .default(D.performance.capture_cpu),
+      })
+      .strict()
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(LOG_LEVELS).default(D.logging.level),

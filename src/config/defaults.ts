@@ -35,6 +35,7 @@ export const DEFAULTS = {
   stats: { window_size: 60, history_depth: 24, tick_ms: 1000 },
   database: { path: "./data/netnet.db", retention_days: 7 },
   privilege: { drop: false, user: "", group: "" },
+  performance: { capture_cpu: "none" as "none" | "auto" | number },
   logging: {
     level: "info" as "trace" | "debug" | "info" | "warn" | "error" | "fatal",
     file: "",

@@ -30,8 +30,10 @@ import {
   loadUsers,
   type Users,
 } from "../auth/index.js";
+import { AffinityError, placeCaptureWorker } from "../capture/affinity.js";
 import type { CaptureWorkerConfig } from "../capture/capture-protocol.js";
 import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
+import { ADDON_BUILD_HINT, tryLoadPcapAddon } from "../capture/live/pcap-addon.js";
 import type { NetnetConfig } from "../config/config.js";
 import { engineConfigFrom } from "../engine/packet-engine.js";
 import type { Snapshot } from "../engine/snapshot.js";
@@ -169,6 +171,7 @@ const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unknown])[]
   ["stats", (c) => c.stats],
   ["database.path", (c) => c.database.path],
   ["privilege", (c) => c.privilege],
+  ["performance", (c) => c.performance],
   ["logging.file", (c) => c.logging.file],
 ];
 
@@ -234,6 +237,34 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     );
   }
   log.info({ interfaces: (first as { interfaces: string[] }).interfaces }, "capture started");
+  // The capture worker on a CPU of its own, if asked (the file reader's pool threads exist
+  // by now, so they go with the other threads).
+  if (config.performance.capture_cpu !== "none") {
+    const addon = tryLoadPcapAddon();
+    try {
+      if (addon === null) {
+        throw new AffinityError(
+          `performance.capture_cpu needs the capture addon: ${ADDON_BUILD_HINT}`,
+        );
+      }
+      const plan = placeCaptureWorker(
+        addon,
+        capture.workerThreadId(),
+        config.performance.capture_cpu,
+      );
+      log.info(
+        {
+          worker_tid: capture.workerThreadId(),
+          worker_cpus: plan?.worker,
+          other_cpus: plan?.others,
+        },
+        plan === null ? "capture worker not placed: a single CPU" : "capture worker placed",
+      );
+    } catch (err: unknown) {
+      await capture.stop();
+      throw new DaemonError("bad_affinity", err instanceof Error ? err.message : String(err));
+    }
+  }
 
   // 2. Then drop root, before the database is opened (its files belong to the service user)
   //    and before anything is served.

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -166,6 +166,48 @@ describe("netnet daemon (real process)", () => {
       "the rejected reload in the log",
     );
     assert.equal((await fetch(`${d.url}/metrics`, { headers: auth })).status, 200);
+    d.child.kill("SIGTERM");
+    assert.equal(await exited(d.child), 0, d.stderr());
+  });
+
+  test("performance.capture_cpu: auto gives the capture worker a CPU of its own", async (t) => {
+    const cpusAllowed = (pid: number, tid: string) =>
+      /^Cpus_allowed_list:\s*(\S+)$/m.exec(
+        readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"),
+      )?.[1];
+    const own = join(dir, "pinned.yaml");
+    writeFileSync(
+      own,
+      `${readFileSync(config, "utf8")}performance:\n  capture_cpu: auto\n`.replace(
+        `  file: ${logFile}`,
+        `  file: ${join(dir, "pinned.log")}`,
+      ),
+    );
+    const d = await startDaemon(own);
+    children.push(d.child);
+    const pid = d.child.pid ?? -1;
+    const line = await waitFor(async () => {
+      const log = readFileSync(join(dir, "pinned.log"), "utf8");
+      return log.split("\n").find((l) => l.includes("capture worker"));
+    }, "the placement in the log");
+    const placed = JSON.parse(line) as {
+      msg: string;
+      worker_tid: number;
+      worker_cpus?: number[];
+      other_cpus?: number[];
+    };
+    if (placed.msg === "capture worker not placed: a single CPU") {
+      t.diagnostic("one CPU: nothing to place");
+    } else {
+      assert.equal(placed.msg, "capture worker placed");
+      const tasks = readdirSync(`/proc/${pid}/task`);
+      assert.ok(tasks.includes(String(placed.worker_tid)));
+      assert.equal(cpusAllowed(pid, String(placed.worker_tid)), String(placed.worker_cpus?.[0]));
+      for (const tid of tasks) {
+        if (tid === String(placed.worker_tid)) continue;
+        assert.notEqual(cpusAllowed(pid, tid), String(placed.worker_cpus?.[0]), `thread ${tid}`);
+      }
+    }
     d.child.kill("SIGTERM");
     assert.equal(await exited(d.child), 0, d.stderr());
   });

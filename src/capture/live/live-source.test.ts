@@ -91,6 +91,10 @@ class FakeAddon implements PcapAddon {
   libVersion(): string {
     return "fake";
   }
+  threadAffinity(): number[] {
+    return [0];
+  }
+  setThreadAffinity(): void {}
 }
 
 class Recorder implements PacketSink {

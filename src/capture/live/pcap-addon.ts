@@ -112,6 +112,10 @@ export interface PcapAddon {
   validateFilter(expression: string, linktype?: number, snaplen?: number): string | null;
   listInterfaces(): NativePcapInterface[];
   libVersion(): string;
+  /** The CPUs a thread of this process may run on (tid 0: the caller). */
+  threadAffinity(tid: number): number[];
+  /** Restricts a thread of this process to these CPUs; throws ERR_AFFINITY. */
+  setThreadAffinity(tid: number, cpus: readonly number[]): void;
 }
 
 /** Where `npm run build:native` puts the addon (this file runs from dist/src/capture/live/). */
@@ -139,7 +143,8 @@ function isAddon(value: unknown): value is PcapAddon {
     "compileFilter" in value &&
     "validateFilter" in value &&
     "listInterfaces" in value &&
-    "libVersion" in value
+    "libVersion" in value &&
+    "setThreadAffinity" in value
   );
 }
 
