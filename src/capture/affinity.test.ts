@@ -11,6 +11,8 @@ test("a plan gives the worker one CPU and the other threads the rest", () => {
   assert.deepEqual(planAffinity([2, 5, 7], 5), { worker: [5], others: [2, 7] });
   assert.equal(planAffinity([0, 1], "none"), null);
   assert.equal(planAffinity([4], "auto"), null, "one CPU: nothing to separate");
+  assert.equal(planAffinity([4], 4), null);
+  assert.throws(() => planAffinity([4], 5), AffinityError);
   assert.throws(
     () => planAffinity([0, 1], 3),
     (err: unknown) =>

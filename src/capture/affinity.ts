@@ -25,13 +25,14 @@ export class AffinityError extends Error {
  * when there is nothing to do (`none`, or a single CPU to share).
  */
 export function planAffinity(allowed: readonly number[], want: CaptureCpu): AffinityPlan | null {
-  if (want === "none" || allowed.length < 2) return null;
-  const cpu = want === "auto" ? allowed[allowed.length - 1] : want;
-  if (cpu === undefined || !allowed.includes(cpu)) {
+  if (want === "none") return null;
+  if (typeof want === "number" && !allowed.includes(want)) {
     throw new AffinityError(
-      `performance.capture_cpu: CPU ${String(want)} is not one this process may use (${allowed.join(", ")})`,
+      `performance.capture_cpu: CPU ${want} is not one this process may use (${allowed.join(", ")})`,
     );
   }
+  const cpu = want === "auto" ? allowed[allowed.length - 1] : want;
+  if (cpu === undefined || allowed.length < 2) return null;
   return { worker: [cpu], others: allowed.filter((c) => c !== cpu) };
 }
 

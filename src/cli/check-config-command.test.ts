@@ -74,6 +74,17 @@ describe("netnet check-config", () => {
     assert.ok(!r.stderr.includes("adminpass"), "never the password");
   });
 
+  test("performance.capture_cpu must name a CPU this process may use", () => {
+    const r = check("performance:\n  capture_cpu: 1023\n");
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^error: performance\.capture_cpu: CPU 1023 is not one this process may use \(\d/m,
+    );
+    const auto = check("performance:\n  capture_cpu: auto\n");
+    assert.equal(auto.code, 0, auto.stderr);
+  });
+
   test("warnings pass: a plaintext password on loopback, no users", () => {
     const plain = check("users:\n  - username: ops\n    password: s3cret-enough\n");
     assert.equal(plain.code, 0, plain.stderr);

@@ -41,6 +41,21 @@ export async function checkConfig(config: NetnetConfig): Promise<CheckOutcome> {
     }
   }
 
+  const cpu = config.performance.capture_cpu;
+  if (cpu !== "none") {
+    const { planAffinity } = await import("../capture/affinity.js");
+    const addon = tryLoadPcapAddon();
+    if (addon === null) {
+      errors.push("performance.capture_cpu: needs the capture addon (npm run build:native)");
+    } else {
+      try {
+        planAffinity(addon.threadAffinity(0), cpu);
+      } catch (err: unknown) {
+        errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+
   if (config.offline.file !== "") {
     try {
       accessSync(config.offline.file, constants.R_OK);
