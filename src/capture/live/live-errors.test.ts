@@ -22,6 +22,7 @@ describe("live capture errors", () => {
       "ERR_PCAP_STATS",
       "ERR_PCAP_INJECT",
       "ERR_PCAP_DEVICES",
+      "ERR_AFFINITY",
     ]);
     for (const code of native) assert.ok((LIVE_ERROR_CODES as readonly string[]).includes(code));
   });
