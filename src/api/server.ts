@@ -468,18 +468,22 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
   app.get(
     "/api/hosts",
     { ...guarded, schema: { querystring: hostsQuerySchema } },
-    async (req: FastifyRequest<{ Querystring: HostsQs }>) => {
+    async (req: FastifyRequest<{ Querystring: HostsQs }>, reply: FastifyReply) => {
       const qs = req.query;
       const limit = Math.min(Number(qs.limit ?? 100), 1000);
       const offset = Number(qs.offset ?? 0);
-      const page = await deps.queryHosts({
+      const query = {
         ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
         ...(qs.sort !== undefined ? { sort: qs.sort as HostSortKey } : {}),
         ...(qs.order !== undefined ? { order: qs.order as "asc" | "desc" } : {}),
         limit,
         offset,
+      };
+      const body = await perTick.get(`hosts:${JSON.stringify(query)}`, async () => {
+        const page = await deps.queryHosts(query);
+        return tickBody({ source: "active", total: page.total, limit, offset, hosts: page.hosts });
       });
-      return { source: "active", total: page.total, limit, offset, hosts: page.hosts };
+      return sendJson(req, reply, body);
     },
   );
 
@@ -508,9 +512,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
         Params: { ip: string };
         Querystring: { start?: string; end?: string; limit?: string };
       }>,
+      reply: FastifyReply,
     ) => {
-      const detail = await deps.hostDetail(req.params.ip, HOST_DETAIL_LIMIT);
-      if (detail === null) throw new ApiError("bad_request", "not an IPv4 or IPv6 address");
       const q: HostHistoryQuery = {};
       const { start, end, limit } = req.query;
       if (start !== undefined) q.start = Number(start);
@@ -522,23 +525,33 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
         }
         q.limit = n;
       }
-      const history = deps.history?.hostHistory(detail.ip, q) ?? null;
-      if (detail.live === null && detail.flow_count === 0 && (history?.points.length ?? 0) === 0) {
-        throw new ApiError("not_found", `no traffic of ${detail.ip} is known`);
-      }
-      return {
-        ...detail,
-        flows: detail.flows.map(contractFlow),
-        history:
-          history === null
-            ? null
-            : {
-                start: history.start,
-                end: history.end,
-                resolution_seconds: history.resolution_seconds,
-                points: history.points,
-              },
-      };
+      const key = `host:${req.params.ip}:${JSON.stringify(q)}`;
+      const body = await perTick.get(key, async () => {
+        const detail = await deps.hostDetail(req.params.ip, HOST_DETAIL_LIMIT);
+        if (detail === null) throw new ApiError("bad_request", "not an IPv4 or IPv6 address");
+        const history = deps.history?.hostHistory(detail.ip, q) ?? null;
+        if (
+          detail.live === null &&
+          detail.flow_count === 0 &&
+          (history?.points.length ?? 0) === 0
+        ) {
+          throw new ApiError("not_found", `no traffic of ${detail.ip} is known`);
+        }
+        return tickBody({
+          ...detail,
+          flows: detail.flows.map(contractFlow),
+          history:
+            history === null
+              ? null
+              : {
+                  start: history.start,
+                  end: history.end,
+                  resolution_seconds: history.resolution_seconds,
+                  points: history.points,
+                },
+        });
+      });
+      return sendJson(req, reply, body);
     },
   );
   registerAlertRoutes(app, deps.alerts ?? null);

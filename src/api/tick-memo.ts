@@ -28,13 +28,3 @@ export class TickCache<T> {
     return answer;
   }
 }
-
-/** `ask` with identical questions (by their JSON) coalesced per tick. */
-export function memoPerTick<Q, R>(
-  ask: (q: Q) => Promise<R>,
-  currentTick: () => number,
-  max = 64,
-): (q: Q) => Promise<R> {
-  const cache = new TickCache<R>(currentTick, max);
-  return (q: Q) => cache.get(JSON.stringify(q), () => ask(q));
-}

@@ -15,7 +15,6 @@ import type { Alert } from "../alerts/types.js";
 import { buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
 import { StreamHub } from "../api/stream.js";
-import { memoPerTick } from "../api/tick-memo.js";
 import {
   metricsView,
   packetSizesView,
@@ -318,19 +317,14 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const dashboard = dashboardDir(config.api.static_files_dir);
   if (dashboard === null)
     log.warn("dashboard files not found (npm run build makes them); serving the api only");
-  const tickSeq = () => capture.latest()?.seq ?? 0;
-  const hostDetail = memoPerTick(
-    (q: { ip: string; limit: number }) => capture.hostDetail(q.ip, q.limit),
-    tickSeq,
-  );
   const api = await buildApiServer(
     {
       latest: () => capture.latest(),
       startCapture: () => capture.startCapture(),
       stopCapture: () => capture.stopCapture(),
       queryActiveFlows: (q) => capture.queryFlows(q),
-      queryHosts: memoPerTick((q) => capture.queryHosts(q), tickSeq),
-      hostDetail: (ip, limit) => hostDetail({ ip, limit }),
+      queryHosts: (q) => capture.queryHosts(q),
+      hostDetail: (ip, limit) => capture.hostDetail(ip, limit),
       reload,
       history: opened,
       auth: { users: () => users, sessions, guard, apiToken: () => config.api.token },
