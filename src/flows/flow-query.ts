@@ -50,6 +50,38 @@ export interface FlowPage {
   flows: FlowRecord[];
 }
 
+/** An address as the tables hold it: its family and four int32 words (`word | 0`). */
+export interface AddressKey {
+  family: number;
+  w: readonly number[];
+}
+
+/** The table form of an address given as text; undefined if it is not one. */
+export function addressKey(text: string): AddressKey | undefined {
+  const a = parseAddress(text);
+  return a === undefined ? undefined : { family: a.family, w: a.words.map((x) => x | 0) };
+}
+
+export const SIDE_NONE = 0;
+export const SIDE_INITIATOR = 1;
+export const SIDE_RESPONDER = 2;
+
+/** Which side of flow `idx` has the address: the initiator's (checked first), the
+ * responder's, or neither. */
+export function sideOf(t: FlowTable, idx: number, key: AddressKey): number {
+  if (t.family[idx] !== key.family) return SIDE_NONE;
+  const o = idx * 8;
+  const a = t.addr;
+  const w = key.w;
+  if (a[o] === w[0] && a[o + 1] === w[1] && a[o + 2] === w[2] && a[o + 3] === w[3]) {
+    return SIDE_INITIATOR;
+  }
+  if (a[o + 4] === w[0] && a[o + 5] === w[1] && a[o + 6] === w[2] && a[o + 7] === w[3]) {
+    return SIDE_RESPONDER;
+  }
+  return SIDE_NONE;
+}
+
 /** Matching flows, in the query's order, and how many matched in all. */
 export interface SortedFlows {
   total: number;
@@ -68,12 +100,11 @@ export function sortedActiveFlows(
   q: Omit<ActiveFlowQuery, "limit" | "offset">,
   limit = Number.POSITIVE_INFINITY,
 ): SortedFlows {
-  let want: { family: number; w: readonly number[] } | null = null;
+  let want: AddressKey | null = null;
   if (q.ip !== undefined) {
-    const a = parseAddress(q.ip);
-    if (a === undefined) return { total: 0, flows: [] };
-    // Table words are int32 (`| 0`); compare in that form.
-    want = { family: a.family, w: a.words.map((x) => x | 0) };
+    const key = addressKey(q.ip);
+    if (key === undefined) return { total: 0, flows: [] };
+    want = key;
   }
   const matches: number[] = [];
   const ranks: number[] = [];
@@ -84,15 +115,7 @@ export function sortedActiveFlows(
     const p = idx * 2;
     if (q.proto !== undefined && t.proto[idx] !== q.proto) return;
     if (q.port !== undefined && t.port[p] !== q.port && t.port[p + 1] !== q.port) return;
-    if (want !== null) {
-      if (t.family[idx] !== want.family) return;
-      const o = idx * 8;
-      const a = t.addr;
-      const w = want.w;
-      const orig = a[o] === w[0] && a[o + 1] === w[1] && a[o + 2] === w[2] && a[o + 3] === w[3];
-      const resp = a[o + 4] === w[0] && a[o + 5] === w[1] && a[o + 6] === w[2] && a[o + 7] === w[3];
-      if (!orig && !resp) return;
-    }
+    if (want !== null && sideOf(t, idx, want) === SIDE_NONE) return;
     if (q.state !== undefined && connStateOf(t, idx) !== q.state) return;
     matches.push(idx);
     ranks.push(sortKey(t, idx, sort) * dir);

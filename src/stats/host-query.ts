@@ -6,6 +6,7 @@
  */
 import { formatAddress, parseAddress } from "../decode/address.js";
 import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
+import { addressKey, SIDE_INITIATOR, SIDE_NONE, sideOf } from "../flows/flow-query.js";
 import { type FlowRecord, flowRecord } from "../flows/flow-record.js";
 import { END_FLUSH, type FlowTable } from "../flows/flow-table.js";
 import { firstInOrder } from "../util/select.js";
@@ -187,29 +188,26 @@ export function hostDetail(
   ip: string,
   limit: number,
 ): HostDetail | null {
-  const a = parseAddress(ip);
-  if (a === undefined) return null;
-  const w = a.words.map((x) => x | 0);
-  const at = hosts.find(a.family, w[0], w[1], w[2], w[3]);
+  const key = addressKey(ip);
+  if (key === undefined) return null;
+  const w = key.w;
+  const at = hosts.find(key.family, w[0], w[1], w[2], w[3]);
   const live = at < 0 ? null : counters(hosts, at);
   const peers = new Map<string, HostPeer>();
   const ports = new Map<number, HostPort>();
   const mine: { idx: number; bytes: number }[] = [];
   const fa = flows.addr;
   flows.forEach((idx) => {
-    if (flows.family[idx] !== a.family) return;
+    const side = sideOf(flows, idx, key);
+    if (side === SIDE_NONE) return;
     const o = idx * 8;
-    const orig = fa[o] === w[0] && fa[o + 1] === w[1] && fa[o + 2] === w[2] && fa[o + 3] === w[3];
-    const resp =
-      fa[o + 4] === w[0] && fa[o + 5] === w[1] && fa[o + 6] === w[2] && fa[o + 7] === w[3];
-    if (!orig && !resp) return;
     const p = idx * 2;
     const bytes = flows.bytes[p] + flows.bytes[p + 1];
     const packets = flows.packets[p] + flows.packets[p + 1];
     mine.push({ idx, bytes });
     // The peer is the other side (a flow from the host to itself has itself as peer).
-    const po = orig ? o + 4 : o;
-    const peerIp = formatAddress(fa[po], fa[po + 1], fa[po + 2], fa[po + 3], a.family);
+    const po = side === SIDE_INITIATOR ? o + 4 : o;
+    const peerIp = formatAddress(fa[po], fa[po + 1], fa[po + 2], fa[po + 3], key.family);
     const peer = peers.get(peerIp) ?? { ip: peerIp, bytes: 0, packets: 0, flows: 0 };
     peer.bytes += bytes;
     peer.packets += packets;
@@ -219,8 +217,8 @@ export function hostDetail(
     // Only protocols with ports have services (ICMP's "ports" are its echo identifier).
     if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP && proto !== IPPROTO_SCTP) return;
     const port = flows.port[p + 1];
-    const key = proto * 65536 + port;
-    const entry = ports.get(key) ?? {
+    const portKey = proto * 65536 + port;
+    const entry = ports.get(portKey) ?? {
       port,
       proto,
       service: serviceName(port),
@@ -231,10 +229,10 @@ export function hostDetail(
     entry.bytes += bytes;
     entry.packets += packets;
     entry.flows += 1;
-    ports.set(key, entry);
+    ports.set(portKey, entry);
   });
   return {
-    ip: formatAddress(a.words[0], a.words[1], a.words[2], a.words[3], a.family),
+    ip: formatAddress(w[0], w[1], w[2], w[3], key.family),
     live,
     peers: topByBytes(peers.values(), limit),
     ports: topByBytes(ports.values(), limit),
