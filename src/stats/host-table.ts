@@ -8,6 +8,14 @@
 import { Arena } from "../util/arena.js";
 import { mix32 } from "../util/hash.js";
 
+/** A host's hash from its family and address words (int32, so never boxed). */
+function hostHash(family: number, w0: number, w1: number, w2: number, w3: number): number {
+  let h = Math.imul(w0 ^ family, 0xcc9e2d51);
+  h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;
+  h = Math.imul(h ^ w2, 0xcc9e2d51);
+  return mix32(Math.imul(h ^ w3, 0x1b873593)) | 0;
+}
+
 export class HostTable {
   readonly addr: Int32Array; // 4 words per host, int32 (`word | 0`) as the flow table
   readonly family: Uint8Array;
@@ -73,10 +81,7 @@ export class HostTable {
   /** The index of a host (address words as int32), created at time `now` if new; -1 when the
    * table is full. */
   lookup(family: number, w0: number, w1: number, w2: number, w3: number): number {
-    let h = Math.imul(w0 ^ family, 0xcc9e2d51);
-    h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;
-    h = Math.imul(h ^ w2, 0xcc9e2d51);
-    h = mix32(Math.imul(h ^ w3, 0x1b873593)) | 0;
+    const h = hostHash(family, w0, w1, w2, w3);
     const addr = this.addr;
     let s = h & this.mask;
     for (;;) {
@@ -121,10 +126,7 @@ export class HostTable {
   /** The index of a host (address words as int32), or -1 if the table does not hold it. Not
    * for the packet path (which uses `lookup`): the API's host questions. */
   find(family: number, w0: number, w1: number, w2: number, w3: number): number {
-    let h = Math.imul(w0 ^ family, 0xcc9e2d51);
-    h = Math.imul(h ^ w1, 0x1b873593) + 0xe6546b64;
-    h = Math.imul(h ^ w2, 0xcc9e2d51);
-    h = mix32(Math.imul(h ^ w3, 0x1b873593)) | 0;
+    const h = hostHash(family, w0, w1, w2, w3);
     for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
       const e = this.index[s];
       if (e === 0) return -1;
