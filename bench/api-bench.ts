@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { planAffinity } from "../src/capture/affinity.js";
+import { applyPlan, planAffinity } from "../src/capture/affinity.js";
 import { tryLoadPcapAddon } from "../src/capture/live/pcap-addon.js";
 import { exited, startDaemonProcess } from "../test/support/daemon-process.js";
 import { REPO_ROOT } from "../test/support/paths.js";
@@ -75,9 +75,7 @@ function keepOffCaptureCpu(captureCpu: string): void {
     addon.threadAffinity(0),
     captureCpu === "auto" ? "auto" : Number(captureCpu),
   );
-  if (plan === null) return;
-  for (const tid of readdirSync("/proc/self/task"))
-    addon.setThreadAffinity(Number(tid), plan.others);
+  if (plan !== null) applyPlan(addon, plan, null);
 }
 
 async function received(url: string): Promise<number> {

@@ -61,7 +61,13 @@ export function placeCaptureWorker(
   if (workerTid < 0)
     throw new AffinityError("performance.capture_cpu: the worker's thread id is unknown");
   const plan = planAffinity(sys.threadAffinity(0), want);
-  if (plan === null) return null;
+  if (plan !== null) applyPlan(sys, plan, workerTid);
+  return plan;
+}
+
+/** Puts thread `workerTid` (none: null) on the plan's worker CPU and every other thread of
+ * this process on the rest. */
+export function applyPlan(sys: AffinityCalls, plan: AffinityPlan, workerTid: number | null): void {
   for (const name of readdirSync("/proc/self/task")) {
     const tid = Number(name);
     try {
@@ -72,5 +78,4 @@ export function placeCaptureWorker(
       throw err;
     }
   }
-  return plan;
 }
