@@ -161,6 +161,9 @@ const numericQuery = (names: readonly string[]) => ({
   ),
 });
 
+/** A time range and a row limit, as `/metrics/history` and a host's history take them. */
+const RANGE_QUERY = numericQuery(["start", "end", "limit"]);
+
 function latestOr503(deps: ApiDeps): Snapshot {
   const s = deps.latest();
   if (s === null)
@@ -342,7 +345,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
 
   app.get(
     "/metrics/history",
-    { ...guarded, schema: { querystring: numericQuery(["start", "end", "limit"]) } },
+    { ...guarded, schema: { querystring: RANGE_QUERY } },
     async (
       req: FastifyRequest<{ Querystring: { start?: string; end?: string; limit?: string } }>,
     ) => {
@@ -498,9 +501,9 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
           required: ["ip"],
         },
         querystring: {
-          ...numericQuery(["start", "end", "limit"]),
+          ...RANGE_QUERY,
           properties: {
-            ...numericQuery(["start", "end", "limit"]).properties,
+            ...RANGE_QUERY.properties,
             token: { type: "string" },
           },
           additionalProperties: false,
