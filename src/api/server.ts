@@ -164,6 +164,21 @@ const numericQuery = (names: readonly string[]) => ({
 /** A time range and a row limit, as `/metrics/history` and a host's history take them. */
 const RANGE_QUERY = numericQuery(["start", "end", "limit"]);
 
+/** The range query's numbers (the schema checked their form); 400 for a bad limit. */
+function rangeFrom(qs: { start?: string; end?: string; limit?: string }): HistoryQuery {
+  const q: HistoryQuery = {};
+  if (qs.start !== undefined) q.start = Number(qs.start);
+  if (qs.end !== undefined) q.end = Number(qs.end);
+  if (qs.limit !== undefined) {
+    const limit = Number(qs.limit);
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new ApiError("bad_request", "limit must be a whole number of at least 1");
+    }
+    q.limit = limit;
+  }
+  return q;
+}
+
 function latestOr503(deps: ApiDeps): Snapshot {
   const s = deps.latest();
   if (s === null)
@@ -351,19 +366,9 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     ) => {
       if (deps.history === null)
         throw new ApiError("unavailable", "history is not kept (no database)");
-      const q: HistoryQuery = {};
-      const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-      const start = num(req.query.start);
-      const end = num(req.query.end);
-      const limit = num(req.query.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-        throw new ApiError("bad_request", "limit must be a whole number of at least 1");
-      }
-      if (start !== undefined) q.start = start;
-      if (end !== undefined) q.end = end;
-      if (limit !== undefined) q.limit = limit;
-      const resolvedEnd = end ?? Date.now() / 1000;
-      if (start !== undefined && start >= resolvedEnd) {
+      const q = rangeFrom(req.query);
+      const resolvedEnd = q.end ?? Date.now() / 1000;
+      if (q.start !== undefined && q.start >= resolvedEnd) {
         throw new ApiError("bad_request", "start must be before end");
       }
       return deps.history.queryHistory(q);
@@ -517,17 +522,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       }>,
       reply: FastifyReply,
     ) => {
-      const q: HostHistoryQuery = {};
-      const { start, end, limit } = req.query;
-      if (start !== undefined) q.start = Number(start);
-      if (end !== undefined) q.end = Number(end);
-      if (limit !== undefined) {
-        const n = Number(limit);
-        if (!Number.isInteger(n) || n < 1) {
-          throw new ApiError("bad_request", "limit must be a whole number of at least 1");
-        }
-        q.limit = n;
-      }
+      const q: HostHistoryQuery = rangeFrom(req.query);
       const key = `host:${req.params.ip}:${JSON.stringify(q)}`;
       const body = await perTick.get(key, async () => {
         const detail = await deps.hostDetail(req.params.ip, HOST_DETAIL_LIMIT);
