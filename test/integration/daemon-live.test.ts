@@ -9,14 +9,14 @@
  * stays in the namespaces.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { startDaemonProcess } from "../support/daemon-process.js";
 import { mixBytes, mixPackets, type TrafficMix } from "../support/live-traffic.js";
-import { REPO_ROOT } from "../support/paths.js";
 import { skipWithoutAddon } from "../support/pcap.js";
 import { Agent } from "./live/agent-client.js";
 import {
@@ -104,7 +104,7 @@ describe("netnet daemon, live, after the privilege drop", {
   let pair: NetnsPair | null = null;
   let sender: Agent | null = null;
   let daemon: ChildProcess | null = null;
-  let stderr = "";
+  let stderr = () => "";
   let url = "";
   const dir = mkdtempSync(join(tmpdir(), "netnet-daemon-live-"));
   const db = join(dir, "netnet.db");
@@ -164,36 +164,10 @@ describe("netnet daemon, live, after the privilege drop", {
     );
     sender = await Agent.start(pair.b);
     await sender.do({ op: "injectOpen", device: SENDER_IF });
-    const child = spawn(
-      "ip",
-      [
-        "netns",
-        "exec",
-        pair.a,
-        process.execPath,
-        `${REPO_ROOT}bin/netnet.js`,
-        "daemon",
-        "--config",
-        config,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    daemon = child;
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`daemon did not start: ${stderr}`)), 20_000);
-      child.stderr?.on("data", (d: Buffer) => {
-        stderr += d.toString();
-        const m = /API on (http:\/\/\S+)/.exec(stderr);
-        if (m !== null) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`daemon exited with ${code}: ${stderr}`));
-      });
-    });
+    const started = await startDaemonProcess(config, 20_000, ["ip", "netns", "exec", pair.a]);
+    daemon = started.child;
+    url = started.url;
+    stderr = started.stderr;
     // A fresh veth drops frames for a second or two after carrier: probe until the daemon
     // counts one, so the tests start on a link that delivers everything.
     const deadline = Date.now() + 15_000;
@@ -280,7 +254,7 @@ describe("netnet daemon, live, after the privilege drop", {
     const health = await get<Health>("/api/system-health");
     assert.equal(health.packets_received - health0.packets_received, mixPackets(AFTER_START));
     assert.equal(health.packets_dropped, 0, "no drop was counted while stopped");
-    assert.doesNotMatch(stderr, /capture ended/);
+    assert.doesNotMatch(stderr(), /capture ended/);
   });
 
   // Before stop paused, shutdown after a stop hung here (the worker closed the handles twice).
@@ -289,6 +263,6 @@ describe("netnet daemon, live, after the privilege drop", {
     assert.ok(child !== null);
     const code = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
-    assert.equal(await code, 0, stderr);
+    assert.equal(await code, 0, stderr());
   });
 });

@@ -13,13 +13,19 @@ export interface DaemonProcess {
   stderr: () => string;
 }
 
-/** Starts `netnet daemon --config FILE`; rejects if it exits or is not listening in time. */
-export function startDaemonProcess(config: string, timeoutMs = 15_000): Promise<DaemonProcess> {
-  const child = spawn(
-    process.execPath,
-    [`${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+/**
+ * Starts `netnet daemon --config FILE`; rejects if it exits or is not listening in time.
+ * `prefix` runs it through another command that ends by executing it (`ip netns exec NS`),
+ * so the child is still the daemon itself.
+ */
+export function startDaemonProcess(
+  config: string,
+  timeoutMs = 15_000,
+  prefix: readonly string[] = [],
+): Promise<DaemonProcess> {
+  const argv = [process.execPath, `${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config];
+  const [cmd = process.execPath, ...args] = [...prefix, ...argv];
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
