@@ -7,12 +7,12 @@
  * Modes: "worker", every interface in one worker_thread (what the daemon does); "workers",
  * one worker_thread per interface; "main", everything in this thread (no worker).
  */
-import { createInterface } from "node:readline";
+
 import { Worker } from "node:worker_threads";
+import { type Command, serveCommands } from "../test/integration/live/agent-protocol.js";
 import { CaptureUnit, type UnitOptions } from "./live-unit.js";
 import type { WorkerCommand, WorkerEvent } from "./live-worker.js";
 
-type Command = Record<string, unknown> & { op: string };
 interface UnitStats {
   received: number;
   dropped: number;
@@ -157,15 +157,4 @@ async function run(c: Command): Promise<Record<string, unknown>> {
   }
 }
 
-const input = createInterface({ input: process.stdin });
-input.on("line", (line) => {
-  const command = JSON.parse(line) as Command;
-  run(command).then(
-    (reply) => process.stdout.write(`${JSON.stringify({ ok: true, ...reply })}\n`),
-    (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stdout.write(`${JSON.stringify({ ok: false, error: { message } })}\n`);
-    },
-  );
-});
-process.stdout.write(`${JSON.stringify({ ok: true, ready: true, pid: process.pid })}\n`);
+const input = serveCommands(run);

@@ -5,16 +5,15 @@
  * On `exit` it closes everything and stops reading stdin: the process must then end by
  * itself, which is what proves that closing releases the event loop.
  */
+
 import { createSocket, type Socket } from "node:dgram";
-import { createInterface } from "node:readline";
 import { createLiveSource, type LiveSource } from "../../../src/capture/live/live-source.js";
 import { loadPcapAddon, type NativeLiveHandle } from "../../../src/capture/live/pcap-addon.js";
 import { DEFAULT_ENGINE_CONFIG, PacketEngine } from "../../../src/engine/packet-engine.js";
 import { buildReport, FlowCollector } from "../../../src/engine/report.js";
 import { CountingSink } from "../../support/counting-sink.js";
 import { mixFrames, TRAFFIC_KINDS, type TrafficMix } from "../../support/live-traffic.js";
-
-type Command = Record<string, unknown> & { op: string };
+import { type Command, serveCommands } from "./agent-protocol.js";
 
 interface Capture {
   source: LiveSource;
@@ -274,23 +273,4 @@ async function run(c: Command): Promise<Record<string, unknown>> {
   }
 }
 
-const input = createInterface({ input: process.stdin });
-input.on("line", (line) => {
-  const c: unknown = JSON.parse(line);
-  if (typeof c !== "object" || c === null || !("op" in c) || typeof c.op !== "string") {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: { message: "bad command" } })}\n`);
-    return;
-  }
-  const command = c as Command;
-  run(command).then(
-    (reply) => process.stdout.write(`${JSON.stringify({ ok: true, ...reply })}\n`),
-    (err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      const code = "code" in e && typeof e.code === "string" ? e.code : null;
-      process.stdout.write(
-        `${JSON.stringify({ ok: false, error: { code, message: e.message } })}\n`,
-      );
-    },
-  );
-});
-process.stdout.write(`${JSON.stringify({ ok: true, ready: true, pid: process.pid })}\n`);
+const input = serveCommands(run);
