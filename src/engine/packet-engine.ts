@@ -119,14 +119,14 @@ export class PacketEngine implements PacketSink {
     }
     const ts = tsSec + tsNsec * 1e-9;
     const stats = this.stats;
-    stats.tick(ts);
+    stats.now = ts;
+    stats.tick();
     this.flows.now = ts;
-    stats.hosts.now = ts;
     this.flows.advance();
 
     const l3 = d.l3;
     if (l3 !== L3_IPV4 && l3 !== L3_IPV6) {
-      stats.addPacket(l3 === L3_ARP ? PROTO_ARP : PROTO_OTHER, origlen, ts);
+      stats.addPacket(l3 === L3_ARP ? PROTO_ARP : PROTO_OTHER, origlen);
       return;
     }
     const proto = d.proto;
@@ -140,7 +140,7 @@ export class PacketEngine implements PacketSink {
             : proto === IPPROTO_ICMPV6
               ? PROTO_ICMPV6
               : PROTO_OTHER;
-    stats.addPacket(cls, origlen, ts);
+    stats.addPacket(cls, origlen);
     const family = l3 === L3_IPV4 ? 4 : 6;
 
     // Flow key. Port-based protocols need their ports: a packet whose transport header is
@@ -153,7 +153,6 @@ export class PacketEngine implements PacketSink {
         h.lookup(family, d.src0 | 0, d.src1 | 0, d.src2 | 0, d.src3 | 0),
         h.lookup(family, d.dst0 | 0, d.dst1 | 0, d.dst2 | 0, d.dst3 | 0),
         origlen,
-        ts,
       );
       return;
     }
@@ -196,7 +195,7 @@ export class PacketEngine implements PacketSink {
       flows.host[peer] = h.lookup(family, k.b0, k.b1, k.b2, k.b3);
       this.newFlows?.record(flows, flows.lastIdx);
     }
-    stats.addHosts(flows.host[side], flows.host[peer], origlen, ts);
+    stats.addHosts(flows.host[side], flows.host[peer], origlen);
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);
   }
 
@@ -207,9 +206,9 @@ export class PacketEngine implements PacketSink {
    */
   advanceTo(ts: number): void {
     if (this.packets === 0 || ts <= this.flows.now) return;
-    this.stats.tick(ts);
+    this.stats.now = ts;
+    this.stats.tick();
     this.flows.now = ts;
-    this.stats.hosts.now = ts;
     this.flows.advance();
   }
 

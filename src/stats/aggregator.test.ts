@@ -26,8 +26,9 @@ describe("aggregator", () => {
       [101.5, 50],
       [104.2, 1000],
     ] as const) {
-      a.tick(ts);
-      a.addPacket(PROTO_TCP, len, ts);
+      a.now = ts;
+      a.tick();
+      a.addPacket(PROTO_TCP, len);
     }
     a.finish();
     const r = a.seconds;
@@ -52,9 +53,10 @@ describe("aggregator", () => {
     const src = h.lookup(4, 0, 0, 0, 0x0a000001);
     const dst = h.lookup(4, 0, 0, 0, 0x0a000002);
     for (let ts = 5; ts < 45; ts += 1) {
-      a.tick(ts);
-      a.addPacket(ts < 20 ? PROTO_TCP : PROTO_UDP, 100, ts);
-      a.addHosts(src, dst, 100, ts);
+      a.now = ts;
+      a.tick();
+      a.addPacket(ts < 20 ? PROTO_TCP : PROTO_UDP, 100);
+      a.addHosts(src, dst, 100);
       a.addPort(443, 100, ts === 5 ? 1 : 0);
     }
     a.finish();

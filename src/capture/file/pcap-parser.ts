@@ -54,19 +54,14 @@ export class PcapParser implements FormatParser {
       p += PCAP_FILE_HEADER_BYTES;
     }
 
-    // Hot loop: one iteration per packet, numbers only. Everything per-file is in locals.
-    const sink = this.sink;
-    const le = this.littleEndian;
-    const fracPerSec = this.fracPerSec;
-    const nsPerFrac = this.nsPerFrac;
-    const linktype = this.linktype;
-    let packets = this.packets;
-    while (end - p >= PCAP_RECORD_HEADER_BYTES) {
-      const caplen = dv.getUint32(p + 8, le);
+    p = this.records(buf, dv, p, end);
+    // The loop stopped at a record it could not deliver: the end of the chunk, a record that
+    // continues in the next one, or a length that is damage.
+    if (end - p >= PCAP_RECORD_HEADER_BYTES) {
+      const caplen = dv.getUint32(p + 8, this.littleEndian);
       // caplen above the snaplen is tolerated: some writers (and snaplen 0 files) do it, and
       // the bytes are there. Only an absurd length is damage, because it cannot be buffered.
       if (caplen > MAX_RECORD_BYTES) {
-        this.packets = packets;
         this.damage = {
           code: "bad_record_length",
           message: `pcap record at byte ${base + p} claims ${caplen} captured bytes (more than ${MAX_RECORD_TEXT}): the file is corrupt from here`,
@@ -74,13 +69,31 @@ export class PcapParser implements FormatParser {
         };
         return p;
       }
+      this.need = PCAP_RECORD_HEADER_BYTES + caplen;
+      return p;
+    }
+    this.need = PCAP_RECORD_HEADER_BYTES;
+    return p;
+  }
+
+  /**
+   * The hot loop: delivers every whole record from `p` on and returns where it stopped. It
+   * only reads numbers and calls the sink; everything that happens once per chunk (what the
+   * parser needs next, damage) is left to `parse`, so that no code path the loop's optimized
+   * code has never run is taken at each chunk's end (V8 would throw the loop's optimized code
+   * away there, once per chunk, and resume it in the interpreter).
+   */
+  private records(buf: Uint8Array, dv: DataView, start: number, end: number): number {
+    const sink = this.sink;
+    const le = this.littleEndian;
+    const fracPerSec = this.fracPerSec;
+    const nsPerFrac = this.nsPerFrac;
+    const linktype = this.linktype;
+    let p = start;
+    while (end - p >= PCAP_RECORD_HEADER_BYTES) {
+      const caplen = dv.getUint32(p + 8, le);
       const next = p + PCAP_RECORD_HEADER_BYTES + caplen;
-      if (next > end) {
-        // The record continues in the next chunk.
-        this.packets = packets;
-        this.need = PCAP_RECORD_HEADER_BYTES + caplen;
-        return p;
-      }
+      if (caplen > MAX_RECORD_BYTES || next > end) break;
       let sec = dv.getUint32(p, le);
       let frac = dv.getUint32(p + 4, le);
       if (frac >= fracPerSec) {
@@ -98,11 +111,9 @@ export class PcapParser implements FormatParser {
         frac * nsPerFrac,
         linktype,
       );
-      packets++;
+      this.packets++;
       p = next;
     }
-    this.packets = packets;
-    this.need = PCAP_RECORD_HEADER_BYTES;
     return p;
   }
 

@@ -73,6 +73,28 @@ export class PcapngParser implements FormatParser {
   constructor(private readonly sink: PacketSink) {}
 
   parse(buf: Uint8Array, dv: DataView, start: number, end: number, base: number): number {
+    const p = this.blocks(buf, dv, start, end, base);
+    if (this.damage !== null) return p;
+    if (end - p >= BLOCK_MIN_BYTES) {
+      // The block at p continues in the next chunk (`blocks` checked its length). A section
+      // header's length is in its own byte order, which its magic tells.
+      let le = this.littleEndian;
+      if (dv.getUint32(p, true) === PCAPNG_SHB) le = dv.getUint32(p + 8, true) === PCAPNG_BOM_LE;
+      this.need = dv.getUint32(p + 4, le);
+    } else {
+      this.need = BLOCK_MIN_BYTES;
+    }
+    return p;
+  }
+
+  /**
+   * The hot loop: walks every whole block from `start` on and returns where it stopped (the
+   * end of the chunk, a block that continues in the next one, or damage, which it records).
+   * What the parser needs next is left to `parse`, so that no code path the loop's optimized
+   * code has never run is taken at each chunk's end (V8 would throw the loop's optimized code
+   * away there, once per chunk, and resume it in the interpreter).
+   */
+  private blocks(buf: Uint8Array, dv: DataView, start: number, end: number, base: number): number {
     const sink = this.sink;
     let le = this.littleEndian;
     let p = start;
@@ -109,12 +131,8 @@ export class PcapngParser implements FormatParser {
           p,
         );
       }
-      if (len > end - p) {
-        // The block continues in the next chunk.
-        this.littleEndian = le;
-        this.need = len;
-        return p;
-      }
+      // The block continues in the next chunk.
+      if (len > end - p) break;
       const trailer = dv.getUint32(p + len - 4, le);
       if (trailer !== len) {
         return this.fail(
@@ -170,6 +188,7 @@ export class PcapngParser implements FormatParser {
           );
         }
         this.ifCount = 0;
+        this.littleEndian = le;
       } else if (type === PCAPNG_OPB) {
         if (len < OPB_MIN_BYTES) return this.tooShort("packet", len, base, p);
         const ifId = dv.getUint16(p + 8, le);
@@ -192,8 +211,6 @@ export class PcapngParser implements FormatParser {
       // is skipped by its length.
       p += len;
     }
-    this.littleEndian = le;
-    this.need = BLOCK_MIN_BYTES;
     return p;
   }
 
