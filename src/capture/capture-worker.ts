@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { NewFlowLog } from "../alerts/new-flow-log.js";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
+import { warmUpPacketPath } from "../engine/warm-up.js";
 import { ActiveFlowQueries, type FlowPage } from "../flows/flow-query.js";
 import { type HostDetail, type HostPage, hostDetail, queryHosts } from "../stats/host-query.js";
 import { currentThreadId } from "./affinity.js";
@@ -31,6 +32,8 @@ interface RunningSource {
 const port = parentPort;
 if (port === null) throw new Error("capture-worker.js runs as a worker thread");
 const config = workerData as CaptureWorkerConfig;
+// Before the first packet: no fallback to the interpreter when a new kind of packet arrives.
+warmUpPacketPath();
 const engine = new PacketEngine({ flows: config.flows, stats: config.stats });
 // New flows go to the alert rules on the main thread with each snapshot.
 engine.newFlows = new NewFlowLog();

@@ -7,6 +7,7 @@ import type { BpfFilterSink } from "../capture/live/bpf-filter-sink.js";
 import { DEFAULTS, type StatsSettings, type TrackingConfig } from "../config/defaults.js";
 import { engineConfigFrom, PacketEngine } from "../engine/packet-engine.js";
 import { buildReport, FlowCollector, type ReplayReport } from "../engine/report.js";
+import { warmUpPacketPath } from "../engine/warm-up.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { ProgressBar } from "./progress.js";
 import { formatReport } from "./report-text.js";
@@ -89,6 +90,8 @@ export async function runReplay(file: string, opts: ReplayOptions): Promise<Repl
     }
     const bar = opts.progress ? ProgressBar.forStderr(() => engine.packets) : null;
     const started = performance.now();
+    // Teaches V8 every packet path before the file's packets take them (see warm-up.ts).
+    warmUpPacketPath();
     const result = await readCaptureFile(file, filter ?? engine, {
       ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
     });
