@@ -119,77 +119,114 @@ function shellQuote(arg: string): string {
   return /^[\w./:=,@+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
-/** Runs one tool over one capture `runs` times and folds the runs into a result. */
-async function measureTool(
-  tool: Tool,
+/** The runs of one tool over one capture so far. */
+interface Runs {
+  tool: Tool;
+  figures: RunFigures[];
+  verified: string[];
+  problems: string[];
+  reported: Record<string, number>;
+  shown: string;
+}
+
+/** Runs one tool once over one capture and adds the run to `acc`. */
+async function runOnce(
+  acc: Runs,
   capture: CaptureMeta,
   opts: Options,
   repoRoot: string,
-): Promise<ToolResult> {
-  const figures: RunFigures[] = [];
-  const verified: string[] = [];
-  const problems: string[] = [];
-  const reported: Record<string, number> = {};
-  let shown = "";
-  for (let i = 0; i < opts.runs; i++) {
-    const scratch = mkdtempSync(join(tmpdir(), `netnet-bench-${tool.name}-`));
-    try {
-      const cmd = tool.command(capture.file, scratch);
-      const display = [cmd.cmd === process.execPath ? "node" : cmd.cmd, ...cmd.args]
-        .map((a) => (a === capture.file ? relative(repoRoot, a) : a === scratch ? "$TMPDIR" : a))
-        .map(shellQuote)
-        .join(" ");
-      shown = display;
-      const run = await timedRun(cmd.cmd, cmd.args, {
-        timeoutMs: opts.timeoutMs,
-        ...(cmd.cwd === undefined ? {} : { cwd: cmd.cwd }),
-      });
-      const o = tool.check(run, capture, scratch, i === 0);
-      figures.push({
-        wall_seconds: run.wallSeconds,
-        time_e_seconds: run.timeSeconds,
-        peak_rss_kib: run.peakRssKiB,
-        exit_code: run.exitCode,
-      });
-      if (i === 0) {
-        verified.push(...o.verified);
-        Object.assign(reported, o.reported);
-      }
-      for (const p of o.problems) if (!problems.includes(p)) problems.push(p);
-      log(
-        `  ${tool.name.padEnd(9)} run ${i + 1}/${opts.runs}: ${run.wallSeconds.toFixed(3)} s, ` +
-          `${kibToMb(run.peakRssKiB).toFixed(1)} MB${o.problems.length > 0 ? `  !! ${o.problems.join("; ")}` : ""}`,
+): Promise<void> {
+  const { tool } = acc;
+  const i = acc.figures.length;
+  const scratch = mkdtempSync(join(tmpdir(), `netnet-bench-${tool.name}-`));
+  try {
+    const cmd = tool.command(capture.file, scratch);
+    acc.shown = [cmd.cmd === process.execPath ? "node" : cmd.cmd, ...cmd.args]
+      .map((a) => (a === capture.file ? relative(repoRoot, a) : a === scratch ? "$TMPDIR" : a))
+      .map(shellQuote)
+      .join(" ");
+    const run = await timedRun(cmd.cmd, cmd.args, {
+      timeoutMs: opts.timeoutMs,
+      ...(cmd.cwd === undefined ? {} : { cwd: cmd.cwd }),
+    });
+    const o = tool.check(run, capture, scratch, i === 0);
+    acc.figures.push({
+      wall_seconds: run.wallSeconds,
+      time_e_seconds: run.timeSeconds,
+      peak_rss_kib: run.peakRssKiB,
+      exit_code: run.exitCode,
+    });
+    if (i === 0) {
+      acc.verified.push(...o.verified);
+      Object.assign(acc.reported, o.reported);
+    }
+    for (const p of o.problems) if (!acc.problems.includes(p)) acc.problems.push(p);
+    log(
+      `  ${tool.name.padEnd(9)} run ${i + 1}/${opts.runs}: ${run.wallSeconds.toFixed(3)} s, ` +
+        `${kibToMb(run.peakRssKiB).toFixed(1)} MB${o.problems.length > 0 ? `  !! ${o.problems.join("; ")}` : ""}`,
+    );
+    if (tool.kind === "netnet" && o.problems.length > 0) {
+      const stderr = run.stderr.trim().split("\n").slice(-5).join("\n    ");
+      throw new BenchFailure(
+        `netnet replay failed on ${relative(repoRoot, capture.file)}: ${o.problems.join("; ")}` +
+          (stderr === "" ? "" : `\n  stderr:\n    ${stderr}`),
       );
-      if (tool.kind === "netnet" && o.problems.length > 0) {
-        const stderr = run.stderr.trim().split("\n").slice(-5).join("\n    ");
-        throw new BenchFailure(
-          `netnet replay failed on ${relative(repoRoot, capture.file)}: ${o.problems.join("; ")}` +
-            (stderr === "" ? "" : `\n  stderr:\n    ${stderr}`),
-        );
-      }
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs every tool `runs` times over one capture, interleaved: round i runs each tool once,
+ * starting from a different tool each round. Drifts in the machine's speed (other guests of
+ * a virtual machine, page reclaim) then hit every tool alike instead of whichever tool
+ * happened to run during them, and no tool always runs right after another.
+ */
+async function measureTools(
+  tools: readonly Tool[],
+  capture: CaptureMeta,
+  opts: Options,
+  repoRoot: string,
+): Promise<ToolResult[]> {
+  const accs: Runs[] = tools.map((tool) => ({
+    tool,
+    figures: [],
+    verified: [],
+    problems: [],
+    reported: {},
+    shown: "",
+  }));
+  for (let i = 0; i < opts.runs; i++) {
+    for (let k = 0; k < accs.length; k++) {
+      const acc = accs[(i + k) % accs.length];
+      if (acc !== undefined) await runOnce(acc, capture, opts, repoRoot);
     }
   }
-  const walls = figures.map((f) => f.wall_seconds);
+  return accs.map((acc) => fold(acc, capture));
+}
+
+/** Folds the runs of one tool into its result (median and best wall time). */
+function fold(acc: Runs, capture: CaptureMeta): ToolResult {
+  const walls = acc.figures.map((f) => f.wall_seconds);
   const med = median(walls);
   const min = Math.min(...walls);
   return {
     file: capture.file,
     packets: capture.packets,
     flows: capture.flows,
-    tool: tool.name,
-    kind: tool.kind,
-    command: shown,
-    runs: figures,
+    tool: acc.tool.name,
+    kind: acc.tool.kind,
+    command: acc.shown,
+    runs: acc.figures,
     median_wall_seconds: med,
     min_wall_seconds: min,
     pps_median: capture.packets / med,
     pps_best: capture.packets / min,
-    peak_rss_mb: kibToMb(Math.max(...figures.map((f) => f.peak_rss_kib))),
-    verified,
-    problems,
-    reported,
+    peak_rss_mb: kibToMb(Math.max(...acc.figures.map((f) => f.peak_rss_kib))),
+    verified: acc.verified,
+    problems: acc.problems,
+    reported: acc.reported,
   };
 }
 
@@ -241,7 +278,7 @@ async function main(): Promise<number> {
       `${relative(repoRoot, capture.file)}: ${fmtCount(capture.packets)} packets, ${fmtCount(capture.flows)} flows`,
     );
     warmPageCache(capture.file);
-    for (const tool of tools) results.push(await measureTool(tool, capture, opts, repoRoot));
+    results.push(...(await measureTools(tools, capture, opts, repoRoot)));
   }
 
   let heap: HeapCheck | undefined;
@@ -249,7 +286,7 @@ async function main(): Promise<number> {
   if (netnet !== undefined && heapShort !== undefined && longCapture !== undefined) {
     log(`heap flatness: ${relative(repoRoot, heapShort.file)}`);
     warmPageCache(heapShort.file);
-    const short = await measureTool(netnet, heapShort, opts, repoRoot);
+    const [short] = await measureTools([netnet], heapShort, opts, repoRoot);
     const long = results.find((r) => r.tool === "netnet" && r.file === longCapture.file);
     if (long !== undefined) {
       const ratio = long.peak_rss_mb / short.peak_rss_mb;
