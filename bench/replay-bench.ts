@@ -7,12 +7,13 @@ import { parseArgs } from "node:util";
 import type { CaptureMeta, CaptureSpec } from "./capture-gen.js";
 import { ensureCapture, GENERATOR_VERSION } from "./capture-gen.js";
 import { gnuTimeProblem, timedRun, warmPageCache } from "./measure.js";
-import type { HeapCheck, RunFigures, ToolResult } from "./report.js";
+import type { HeapCheck, MarginalRate, RunFigures, ToolResult } from "./report.js";
 import {
   fmtCount,
   fmtPps,
   fmtRatio,
   kibToMb,
+  marginalRate,
   median,
   ratios,
   resultsTable,
@@ -282,13 +283,21 @@ async function main(): Promise<number> {
   }
 
   let heap: HeapCheck | undefined;
+  const marginal: MarginalRate[] = [];
   const longCapture = captures[0];
   if (netnet !== undefined && heapShort !== undefined && longCapture !== undefined) {
-    log(`heap flatness: ${relative(repoRoot, heapShort.file)}`);
+    // Every tool runs on the short 1k-flow capture too: netnet's RSS there is the heap check,
+    // and every tool's two times give its speed once started and its fixed cost.
+    log(`short capture (heap flatness, fixed costs): ${relative(repoRoot, heapShort.file)}`);
     warmPageCache(heapShort.file);
-    const [short] = await measureTools([netnet], heapShort, opts, repoRoot);
+    const shorts = await measureTools(tools, heapShort, opts, repoRoot);
+    for (const sr of shorts) {
+      const lr = results.find((r) => r.tool === sr.tool && r.file === longCapture.file);
+      if (lr !== undefined) marginal.push(marginalRate(sr, lr));
+    }
+    const short = shorts.find((r) => r.tool === "netnet");
     const long = results.find((r) => r.tool === "netnet" && r.file === longCapture.file);
-    if (long !== undefined) {
+    if (long !== undefined && short !== undefined) {
       const ratio = long.peak_rss_mb / short.peak_rss_mb;
       heap = {
         long_file: long.file,
@@ -356,6 +365,24 @@ async function main(): Promise<number> {
         `${fmtCount(a.packets)} packets [${ok ? "PASS" : "FAIL"}: nothing per packet means <= ${ALLOC_MAX_SCAVENGES} per million]`,
     );
   }
+  if (marginal.length > 0 && longCapture !== undefined && heapShort !== undefined) {
+    out.push("");
+    out.push(
+      `speed once started (${fmtCount(longCapture.flows)} flows): ${fmtCount(heapShort.packets)} and ` +
+        `${fmtCount(longCapture.packets)} packets; rate = extra packets / extra time, fixed = the rest (not a target)`,
+    );
+    out.push(
+      table(
+        ["tool", "pkt/s once started", "fixed s"],
+        marginal.map((m) => [
+          m.tool,
+          m.marginal_pps === null ? "-" : fmtPps(m.marginal_pps),
+          m.fixed_seconds === null ? "-" : m.fixed_seconds.toFixed(3),
+        ]),
+        new Set([1, 2]),
+      ),
+    );
+  }
   if (heap !== undefined) {
     out.push("");
     out.push(
@@ -396,6 +423,7 @@ async function main(): Promise<number> {
     ratios: rs.map((r) => ({ ...r, file: relative(repoRoot, r.file) })),
     targets: ts,
     allocation,
+    marginal,
     heap_check:
       heap === undefined
         ? null

@@ -59,6 +59,39 @@ export interface HeapCheck {
   status: "PASS" | "FAIL";
 }
 
+/**
+ * A tool's speed once started, from two captures with the same flows and different lengths:
+ * the extra packets over the extra time. What is left of the short run's time is its fixed
+ * cost (process start, loading, a JIT's warm-up).
+ */
+export interface MarginalRate {
+  tool: string;
+  short_packets: number;
+  long_packets: number;
+  short_seconds: number;
+  long_seconds: number;
+  /** Packets per second beyond the short capture; null when the long run was not slower. */
+  marginal_pps: number | null;
+  /** Seconds of the short run not explained by the marginal rate. */
+  fixed_seconds: number | null;
+}
+
+export function marginalRate(short: ToolResult, long: ToolResult): MarginalRate {
+  const dp = long.packets - short.packets;
+  const dt = long.median_wall_seconds - short.median_wall_seconds;
+  const pps = dp > 0 && dt > 0 ? dp / dt : null;
+  return {
+    tool: long.tool,
+    short_packets: short.packets,
+    long_packets: long.packets,
+    short_seconds: short.median_wall_seconds,
+    long_seconds: long.median_wall_seconds,
+    marginal_pps: pps,
+    fixed_seconds:
+      pps === null ? null : Math.max(0, short.median_wall_seconds - short.packets / pps),
+  };
+}
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
