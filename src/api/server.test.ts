@@ -563,6 +563,38 @@ describe("HTTP API", () => {
     assert.equal(resumed[0], ids[0] + 1, "resumes right after the last event seen");
   });
 
+  test("unauthorized requests: each logged with its client, but a flood only up to a cap", async () => {
+    const before = readFileSync(logFile, "utf8").split("\n").length;
+    for (let i = 0; i < 60; i++) {
+      const r = await app.inject({ method: "GET", url: "/api/flows", remoteAddress: "192.0.2.7" });
+      assert.equal(r.statusCode, 401);
+    }
+    const lines = readFileSync(logFile, "utf8")
+      .split("\n")
+      .slice(before - 1);
+    const warned = lines.filter((l) => l.includes('"msg":"unauthorized request"'));
+    // 20 lines a 10 s window at most (earlier tests in this file used some of this window).
+    assert.ok(warned.length >= 1 && warned.length <= 20, `${warned.length} lines for 60 requests`);
+    assert.ok(warned.every((l) => l.includes('"client":"192.0.2.7"')));
+    // Every request is still in the access log (debug level), with its status.
+    const access = lines.filter(
+      (l) => l.includes('"msg":"request"') && l.includes('"statusCode":401'),
+    );
+    assert.ok(access.length >= 60, `${access.length} access lines`);
+  });
+
+  test("the access log is at debug level, with the URL's token= value removed", () => {
+    const log = readFileSync(logFile, "utf8");
+    const line = log
+      .split("\n")
+      .find((l) => l.includes('"msg":"request"') && l.includes("/metrics?token="));
+    assert.ok(line !== undefined, "the ?token= request is in the access log");
+    const entry = JSON.parse(line) as { level: number; req: { url: string }; statusCode: number };
+    assert.equal(entry.level, 20, "debug");
+    assert.equal(entry.statusCode, 200);
+    assert.match(entry.req.url, /token=\[redacted\]|token=%5Bredacted%5D/);
+  });
+
   test("no password or token is ever written to the log", async () => {
     const log = readFileSync(logFile, "utf8");
     assert.ok(log.includes("login"), "the log has the logins");

@@ -29,6 +29,7 @@ import type {
 } from "../store/types.js";
 import { type AlertSource, registerAlertRoutes } from "./alerts-route.js";
 import { API_ERRORS, ApiError } from "./api-error.js";
+import { LogThrottle } from "./log-throttle.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
 import { dashboardPlugin } from "./static.js";
 import type { StreamHub } from "./stream.js";
@@ -186,6 +187,10 @@ function latestOr503(deps: ApiDeps): Snapshot {
   return s;
 }
 
+/** At most this many "unauthorized request" lines per window; the rest are counted. */
+const UNAUTHORIZED_LOG_LIMIT = 20;
+const UNAUTHORIZED_LOG_WINDOW_MS = 10_000;
+
 /** Per client, one control request per interval (the contract's 1 per 2 s per IP). */
 class ControlLimiter {
   private readonly last = new Map<string, number>();
@@ -209,6 +214,9 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
     trustProxy: false,
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
+    // Every request is logged at debug level by the onResponse hook below, not at info: an
+    // access log of a busy or flooded API would be most of the log and could fill the disk.
+    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
@@ -256,6 +264,19 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     return payload;
   });
 
+  // The access log: one line per request at debug level (`logging.level: debug`), its URL
+  // without `token=` values (the logger's req serializer).
+  app.addHook("onResponse", async (req, reply) => {
+    req.log.debug(
+      { req, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      "request",
+    );
+  });
+
+  // Authentication failures: every one is worth a line with its client, but a flood of them
+  // must not fill the disk (log-throttle.ts).
+  const unauthorizedLog = new LogThrottle(UNAUTHORIZED_LOG_LIMIT, UNAUTHORIZED_LOG_WINDOW_MS);
+
   // Authentication, before any protected handler (and before the stream opens).
   app.addHook("preHandler", async (req) => {
     if (req.routeOptions.config.protected !== true) return;
@@ -271,7 +292,13 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       req.principal = "api-token";
       return;
     }
-    req.log.warn({ client: req.ip, route: req.routeOptions.url }, "unauthorized request");
+    const suppressed = unauthorizedLog.admit(Date.now());
+    if (suppressed >= 0) {
+      req.log.warn(
+        { client: req.ip, route: req.routeOptions.url, ...(suppressed > 0 ? { suppressed } : {}) },
+        "unauthorized request",
+      );
+    }
     throw new ApiError("unauthorized");
   });
 
