@@ -583,6 +583,24 @@ describe("HTTP API", () => {
     assert.ok(access.length >= 60, `${access.length} access lines`);
   });
 
+  test("failed logins from many clients: one line each up to a cap, then counted", async () => {
+    const before = readFileSync(logFile, "utf8").split("\n").length;
+    for (let i = 0; i < 30; i++) {
+      const r = await app.inject({
+        method: "POST",
+        url: "/login",
+        remoteAddress: `198.51.100.${i + 1}`,
+        payload: { username: `nobody${i}`, password: "wrong" },
+      });
+      assert.equal(r.statusCode, 401);
+    }
+    const lines = readFileSync(logFile, "utf8")
+      .split("\n")
+      .slice(before - 1);
+    const failed = lines.filter((l) => l.includes('"msg":"login failed"'));
+    assert.ok(failed.length >= 1 && failed.length <= 20, `${failed.length} lines for 30 failures`);
+  });
+
   test("the access log is at debug level, with the URL's token= value removed", () => {
     const log = readFileSync(logFile, "utf8");
     const line = log

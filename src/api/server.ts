@@ -187,9 +187,10 @@ function latestOr503(deps: ApiDeps): Snapshot {
   return s;
 }
 
-/** At most this many "unauthorized request" lines per window; the rest are counted. */
-const UNAUTHORIZED_LOG_LIMIT = 20;
-const UNAUTHORIZED_LOG_WINDOW_MS = 10_000;
+/** At most this many "unauthorized request" (and, apart, "login failed") lines per window;
+ * the rest are counted. */
+const AUTH_FAILURE_LOG_LIMIT = 20;
+const AUTH_FAILURE_LOG_WINDOW_MS = 10_000;
 
 /** Per client, one control request per interval (the contract's 1 per 2 s per IP). */
 class ControlLimiter {
@@ -275,7 +276,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
 
   // Authentication failures: every one is worth a line with its client, but a flood of them
   // must not fill the disk (log-throttle.ts).
-  const unauthorizedLog = new LogThrottle(UNAUTHORIZED_LOG_LIMIT, UNAUTHORIZED_LOG_WINDOW_MS);
+  const unauthorizedLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
+  const failedLoginLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
 
   // Authentication, before any protected handler (and before the stream opens).
   app.addHook("preHandler", async (req) => {
@@ -347,7 +349,13 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       if (!ok) {
         attempt.fail();
         // The username is not logged: people type passwords into it.
-        req.log.warn({ client: req.ip }, "login failed");
+        const suppressed = failedLoginLog.admit(Date.now());
+        if (suppressed >= 0) {
+          req.log.warn(
+            { client: req.ip, ...(suppressed > 0 ? { suppressed } : {}) },
+            "login failed",
+          );
+        }
         throw new ApiError("invalid_credentials");
       }
       attempt.succeed();
