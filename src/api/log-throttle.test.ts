@@ -18,3 +18,17 @@ test("LogThrottle: at most `limit` lines a window; the next line carries how man
   // A quiet gap of several windows: the count waits for the next line.
   assert.equal(t.admit(5000), 1);
 });
+
+test("LogThrottle.warn: the fields, plus `suppressed` on the first line after held-back ones", () => {
+  const t = new LogThrottle(1, 60_000);
+  const lines: { obj: object; msg: string }[] = [];
+  const log = { warn: (obj: object, msg: string) => lines.push({ obj, msg }) };
+  t.warn(log, { client: "a" }, "denied", 0);
+  t.warn(log, { client: "b" }, "denied", 1);
+  t.warn(log, { client: "c" }, "denied", 2);
+  t.warn(log, { client: "d" }, "denied", 60_000);
+  assert.deepEqual(lines, [
+    { obj: { client: "a" }, msg: "denied" },
+    { obj: { client: "d", suppressed: 2 }, msg: "denied" },
+  ]);
+});

@@ -35,4 +35,17 @@ export class LogThrottle {
     this.suppressed = 0;
     return n;
   }
+
+  /** Writes `msg` at warn level with `fields`, plus `suppressed` when lines were held back,
+   * unless the cap for this window is reached (then the event is only counted). */
+  warn(
+    log: { warn(obj: object, msg: string): void },
+    fields: object,
+    msg: string,
+    now = Date.now(),
+  ): void {
+    const suppressed = this.admit(now);
+    if (suppressed < 0) return;
+    log.warn(suppressed > 0 ? { ...fields, suppressed } : fields, msg);
+  }
 }

@@ -294,13 +294,11 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       req.principal = "api-token";
       return;
     }
-    const suppressed = unauthorizedLog.admit(Date.now());
-    if (suppressed >= 0) {
-      req.log.warn(
-        { client: req.ip, route: req.routeOptions.url, ...(suppressed > 0 ? { suppressed } : {}) },
-        "unauthorized request",
-      );
-    }
+    unauthorizedLog.warn(
+      req.log,
+      { client: req.ip, route: req.routeOptions.url },
+      "unauthorized request",
+    );
     throw new ApiError("unauthorized");
   });
 
@@ -349,13 +347,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       if (!ok) {
         attempt.fail();
         // The username is not logged: people type passwords into it.
-        const suppressed = failedLoginLog.admit(Date.now());
-        if (suppressed >= 0) {
-          req.log.warn(
-            { client: req.ip, ...(suppressed > 0 ? { suppressed } : {}) },
-            "login failed",
-          );
-        }
+        failedLoginLog.warn(req.log, { client: req.ip }, "login failed");
         throw new ApiError("invalid_credentials");
       }
       attempt.succeed();
