@@ -4,6 +4,7 @@
  */
 import type { Snapshot } from "../engine/snapshot.js";
 import type { FlowRecord } from "../flows/flow-record.js";
+import type { Flow } from "./types.js";
 
 /** Most flows `/metrics` lists; the full list is `GET /api/flows` (paged). */
 export const METRICS_MAX_FLOWS = 20;
@@ -24,29 +25,8 @@ export function protocolName(proto: number): string {
   return PROTOCOL_NAMES[proto] ?? `IP-${proto}`;
 }
 
-export interface ContractFlow {
-  src_ip: string;
-  src_port: number;
-  dst_ip: string;
-  dst_port: number;
-  protocol: string;
-  /** Both directions. */
-  bytes: number;
-  packets: number;
-  proto: number;
-  bytes_out: number;
-  bytes_in: number;
-  packets_out: number;
-  packets_in: number;
-  first_ts: number;
-  last_ts: number;
-  conn_state: string;
-  tcp_flags: string;
-  vlan: number;
-}
-
 /** A flow as `/metrics` and `/api/flows` list it: the contract's fields, then ours. */
-export function contractFlow(f: FlowRecord): ContractFlow {
+export function contractFlow(f: FlowRecord): Flow {
   return {
     src_ip: f.src_ip,
     src_port: f.src_port,

@@ -4,6 +4,7 @@
  * and flows among the active flows). Each walks its table once and formats addresses only
  * for what it returns.
  */
+import type { HostCounters, HostPeer, HostPort, HostSummary } from "../api/types.js";
 import { formatAddress, parseAddress } from "../decode/address.js";
 import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
 import { addressKey, SIDE_INITIATOR, SIDE_NONE, sideOf } from "../flows/flow-query.js";
@@ -24,41 +25,14 @@ export interface HostQuery {
   offset: number;
 }
 
-export interface HostCounters {
-  bytes_sent: number;
-  bytes_received: number;
-  packets_sent: number;
-  packets_received: number;
-  first_seen: number;
-  last_seen: number;
-}
-
-export interface HostRecord extends HostCounters {
-  ip: string;
-  /** Both directions. */
-  bytes: number;
-  packets: number;
-}
+// The shapes the hosts API answers with are the wire types the dashboard reads.
+export type { HostCounters, HostPeer, HostPort } from "../api/types.js";
+/** One host of a page: its counters, both directions summed too. */
+export type HostRecord = HostSummary;
 
 export interface HostPage {
   total: number;
   hosts: HostRecord[];
-}
-
-export interface HostPeer {
-  ip: string;
-  bytes: number;
-  packets: number;
-  flows: number;
-}
-
-export interface HostPort {
-  port: number;
-  proto: number;
-  service: string;
-  bytes: number;
-  packets: number;
-  flows: number;
 }
 
 export interface HostDetail {

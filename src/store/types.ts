@@ -3,6 +3,7 @@
  * the component's config and dependencies. Field names follow the JSON of the engine's report
  * and of the original daemon's API (snake_case), so rows pass to the API without renaming.
  */
+import type { HostHistoryPoint } from "../api/types.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 
 /** Protocol classes of the breakdown, in report order (the aggregator's PROTOCOL_NAMES). */
@@ -153,14 +154,8 @@ export interface HostHistoryQuery {
   limit?: number;
 }
 
-export interface HostHistoryPoint {
-  window_start: number;
-  window_size: number;
-  bytes_sent: number;
-  packets_sent: number;
-  bytes_received: number;
-  packets_received: number;
-}
+/** One window of a host's stored traffic: the wire type the dashboard reads. */
+export type { HostHistoryPoint } from "../api/types.js";
 
 export interface HostHistoryResult {
   ip: string;
