@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { packageVersion } from "../util/version.js";
 import { DEFAULT_CLI_COST, hashPasswordCommand, parseCost } from "./hash-password-command.js";
 import { interfacesCommand } from "./interfaces-command.js";
-import { replayCommand } from "./replay-command.js";
+import { type ReplayOptions, replayCommand } from "./replay-command.js";
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);
@@ -60,28 +60,10 @@ export function buildProgram(): Command {
         "Byte counts are frame lengths on the wire (pcap orig_len), as tshark's frame.len.\n" +
         "See docs/engine.md for decode rules, flow keys and counting conventions.",
     )
-    .action(
-      async (
-        file: string,
-        o: {
-          json: boolean;
-          top: number;
-          flowsOut?: string;
-          config?: string;
-          progress: boolean;
-          bpf?: string;
-        },
-      ) => {
-        process.exitCode = await replayCommand(file, {
-          json: o.json,
-          top: o.top,
-          progress: o.progress,
-          ...(o.flowsOut !== undefined ? { flowsOut: o.flowsOut } : {}),
-          ...(o.config !== undefined ? { config: o.config } : {}),
-          ...(o.bpf !== undefined ? { bpf: o.bpf } : {}),
-        });
-      },
-    );
+    // Commander's options object holds exactly the options above: the replay's own options.
+    .action(async (file: string, o: ReplayOptions) => {
+      process.exitCode = await replayCommand(file, o);
+    });
 
   program
     .command("daemon")
