@@ -178,17 +178,11 @@ export interface AlertsBody {
   alerts: readonly Alert[];
 }
 
-/** One host of `GET /api/hosts`. */
-export interface HostSummary {
+/** One host of `GET /api/hosts`: its counters, and both directions summed. */
+export interface HostSummary extends HostCounters {
   ip: string;
   bytes: number;
   packets: number;
-  bytes_sent: number;
-  bytes_received: number;
-  packets_sent: number;
-  packets_received: number;
-  first_seen: number;
-  last_seen: number;
 }
 
 /** `GET /api/hosts`. */
