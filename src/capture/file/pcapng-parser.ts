@@ -76,11 +76,9 @@ export class PcapngParser implements FormatParser {
     const p = this.blocks(buf, dv, start, end, base);
     if (this.damage !== null) return p;
     if (end - p >= BLOCK_MIN_BYTES) {
-      // The block at p continues in the next chunk (`blocks` checked its length). A section
-      // header's length is in its own byte order, which its magic tells.
-      let le = this.littleEndian;
-      if (dv.getUint32(p, true) === PCAPNG_SHB) le = dv.getUint32(p + 8, true) === PCAPNG_BOM_LE;
-      this.need = dv.getUint32(p + 4, le);
+      // The block at p continues in the next chunk (`blocks` checked its length, in the byte
+      // order it kept: a section header's own, read from its magic).
+      this.need = dv.getUint32(p + 4, this.littleEndian);
     } else {
       this.need = BLOCK_MIN_BYTES;
     }
@@ -115,6 +113,9 @@ export class PcapngParser implements FormatParser {
             p,
           );
         }
+        // Kept at once (the store runs in the first chunk, so the loop's optimized code has
+        // it): the blocks after it, and a section header cut by the chunk's end, need it.
+        this.littleEndian = le;
       }
       const len = dv.getUint32(p + 4, le);
       if (len < BLOCK_MIN_BYTES || (len & 3) !== 0 || len > MAX_RECORD_BYTES) {
@@ -188,7 +189,6 @@ export class PcapngParser implements FormatParser {
           );
         }
         this.ifCount = 0;
-        this.littleEndian = le;
       } else if (type === PCAPNG_OPB) {
         if (len < OPB_MIN_BYTES) return this.tooShort("packet", len, base, p);
         const ifId = dv.getUint16(p + 8, le);
