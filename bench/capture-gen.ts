@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FileSink, PcapWriter } from "../src/capture/capture-writer.js";
-import { LINKTYPE_ETHERNET } from "../src/capture/link-types.js";
+import { FileSink, PcapWriter } from "../src/capture/file/capture-writer.js";
+import { LINKTYPE_ETHERNET } from "../src/packet/link-types.js";
 import {
   FRAME_MAX,
   FrameBuilder,

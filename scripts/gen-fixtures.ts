@@ -10,18 +10,12 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { constants, gzipSync } from "node:zlib";
-import { FileSink, MemorySink, PcapngWriter, PcapWriter } from "../src/capture/capture-writer.js";
 import {
-  DLT_RAW_12,
-  LINKTYPE_ETHERNET,
-  LINKTYPE_IPV4,
-  LINKTYPE_IPV6,
-  LINKTYPE_LINUX_SLL,
-  LINKTYPE_LINUX_SLL2,
-  LINKTYPE_LOOP,
-  LINKTYPE_NULL,
-  LINKTYPE_RAW,
-} from "../src/capture/link-types.js";
+  FileSink,
+  MemorySink,
+  PcapngWriter,
+  PcapWriter,
+} from "../src/capture/file/capture-writer.js";
 import {
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
@@ -37,6 +31,17 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
 } from "../src/decode/protocols.js";
+import {
+  DLT_RAW_12,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from "../src/packet/link-types.js";
 import * as F from "../test/support/frames.js";
 
 const OUT = process.argv[2] ?? fileURLToPath(new URL("../../test/fixtures/", import.meta.url));

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { batch } from "../../test/support/new-flow-batches.js";
 import { defaultConfig } from "../config/config.js";
+import type { NewFlowBatch } from "../engine/new-flow-log.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import { type AlertWriter, createAlertEngine, type StoredAlert } from "./alert-engine.js";
-import type { NewFlowBatch } from "./new-flow-log.js";
-import { batch } from "./testdata/batches.js";
 import type { Alert, AlertsConfig } from "./types.js";
 import type { WebhookSender } from "./webhooks.js";
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { batch, sweep } from "../../test/support/new-flow-batches.js";
 import { defaultConfig } from "../config/config.js";
 import {
   activeFlowsRule,
@@ -9,7 +10,6 @@ import {
   watchedPortsRule,
   watchedPortTable,
 } from "./rules.js";
-import { batch, sweep } from "./testdata/batches.js";
 import type { AlertsConfig } from "./types.js";
 
 const A: AlertsConfig = defaultConfig().alerts;

@@ -6,10 +6,12 @@
  *
  * Time is packet time (Unix seconds): a replay raises the same alerts however fast it runs.
  */
-import { formatBitRate } from "../cli/units.js";
+
+import { protocolName } from "../contract/protocols.js";
 import { formatAddress } from "../decode/address.js";
 import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
-import type { NewFlowBatch } from "./new-flow-log.js";
+import type { NewFlowBatch } from "../engine/new-flow-log.js";
+import { formatBitRate } from "../util/units.js";
 import type { AlertsConfig, Observation } from "./types.js";
 
 /** When a snapshot happened, in packet time (wall clock before the first packet). */
@@ -111,12 +113,6 @@ export class DropRateRule {
   }
 }
 
-const PORT_PROTO_NAMES: Record<number, string> = {
-  [IPPROTO_TCP]: "tcp",
-  [IPPROTO_UDP]: "udp",
-  [IPPROTO_SCTP]: "sctp",
-};
-
 function hasPorts(proto: number): boolean {
   return proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
 }
@@ -151,7 +147,7 @@ export function watchedPortsRule(batch: NewFlowBatch, watched: Uint8Array): Obse
     out.push({
       rule: "watched_ports",
       kind: "watched_port",
-      subject: `${src} -> ${dstText}:${port}/${PORT_PROTO_NAMES[proto]}`,
+      subject: `${src} -> ${dstText}:${port}/${protocolName(proto).toLowerCase()}`,
       value: 1,
       threshold: 0,
       ts: batch.ts[i] ?? 0,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { sampleAlert } from "./testdata/alerts.js";
+import { sampleAlert } from "../../test/support/alerts.js";
 import type { Alert } from "./types.js";
 import { createWebhookSender, safeUrl } from "./webhooks.js";
 

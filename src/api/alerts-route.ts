@@ -11,7 +11,7 @@ import type {
   RawServerDefault,
 } from "fastify";
 import type { AlertPage, AlertQuery } from "../alerts/types.js";
-import { SEVERITIES } from "../config/defaults.js";
+import { SEVERITIES } from "../contract/enums.js";
 import { ApiError } from "./api-error.js";
 
 export interface AlertSource {

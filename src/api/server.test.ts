@@ -6,12 +6,12 @@ import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { fixturePath, REPO_ROOT } from "../../test/support/paths.js";
 import { createLoginGuard, createSessionManager, hashPassword, type Users } from "../auth/index.js";
-import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
 import { runReplay } from "../cli/replay-command.js";
 import { createLogger } from "../daemon/logger.js";
 import { DEFAULT_STATS_CONFIG } from "../stats/aggregator.js";
 import { createStore, type Store } from "../store/store.js";
 import { toWindowRecord } from "../store/window-record.js";
+import { type CaptureService, createCaptureService } from "../worker/capture-service.js";
 import { buildApiServer } from "./server.js";
 import { StreamHub } from "./stream.js";
 

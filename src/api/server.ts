@@ -16,8 +16,10 @@ import {
   type SessionManager,
   type Users,
 } from "../auth/index.js";
+import { FLOW_SORT_KEYS, HOST_SORT_KEYS, SORT_ORDERS } from "../contract/enums.js";
+import { PROTOCOL_FILTER_PATTERN, protocolNumber } from "../contract/protocols.js";
+import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
 import type { HostDetail, HostPage, HostQuery, HostSortKey } from "../stats/host-query.js";
 import type {
   FlowQuery,
@@ -143,7 +145,7 @@ function acceptsGzip(header: string | undefined): boolean {
 /** Query parameters of every paged list: order, page, and the API token (`?token=`, the
  * contract's; authentication reads it). */
 const PAGE_QUERY = {
-  order: { type: "string", enum: ["asc", "desc"] },
+  order: { type: "string", enum: SORT_ORDERS },
   limit: { type: "string", pattern: "^[0-9]{1,4}$" },
   offset: { type: "string", pattern: "^[0-9]{1,9}$" },
   token: { type: "string" },
@@ -414,12 +416,9 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     properties: {
       ip: { type: "string", maxLength: 64 },
       port: { type: "string", pattern: "^[0-9]{1,5}$" },
-      proto: {
-        type: "string",
-        pattern: "^[0-9]{1,3}$|^(tcp|udp|icmp|icmpv6|TCP|UDP|ICMP|ICMPv6)$",
-      },
+      proto: { type: "string", pattern: PROTOCOL_FILTER_PATTERN },
       state: { type: "string", pattern: "^[A-Z0-9]{2,6}$" },
-      sort: { type: "string", enum: ["bytes", "packets", "first_ts", "last_ts"] },
+      sort: { type: "string", enum: FLOW_SORT_KEYS },
       ...PAGE_QUERY,
       from: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
       to: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
@@ -427,7 +426,6 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     additionalProperties: false,
   } as const;
   type FlowQs = Partial<Record<keyof typeof flowQuerySchema.properties, string>>;
-  const PROTO_BY_NAME: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
 
   app.get(
     "/api/flows",
@@ -441,7 +439,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
           ? undefined
           : /^[0-9]+$/.test(qs.proto)
             ? Number(qs.proto)
-            : PROTO_BY_NAME[qs.proto.toLowerCase()];
+            : protocolNumber(qs.proto);
       const port = qs.port === undefined ? undefined : Number(qs.port);
       if (port !== undefined && port > 65535)
         throw new ApiError("bad_request", "port must be 0 to 65535");
@@ -490,10 +488,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     type: "object",
     properties: {
       ip: { type: "string", maxLength: 64 },
-      sort: {
-        type: "string",
-        enum: ["bytes", "packets", "bytes_sent", "bytes_received", "last_seen"],
-      },
+      sort: { type: "string", enum: HOST_SORT_KEYS },
       ...PAGE_QUERY,
     },
     additionalProperties: false,

@@ -2,28 +2,14 @@
  * The original daemon's JSON shapes (shared/reference/API-CONTRACT.md), built from a
  * snapshot. Pure functions: the routes call them, tests check them field by field.
  */
+
+import { protocolName } from "../contract/protocols.js";
+import type { Alert, Flow } from "../contract/types.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { FlowRecord } from "../flows/flow-record.js";
-import type { Flow } from "./types.js";
 
 /** Most flows `/metrics` lists; the full list is `GET /api/flows` (paged). */
 export const METRICS_MAX_FLOWS = 20;
-
-const PROTOCOL_NAMES: Record<number, string> = {
-  1: "ICMP",
-  6: "TCP",
-  17: "UDP",
-  47: "GRE",
-  50: "ESP",
-  51: "AH",
-  58: "ICMPv6",
-  132: "SCTP",
-};
-
-/** A protocol number as the contract's `protocol` field names it. */
-export function protocolName(proto: number): string {
-  return PROTOCOL_NAMES[proto] ?? `IP-${proto}`;
-}
 
 /** A flow as `/metrics` and `/api/flows` list it: the contract's fields, then ours. */
 export function contractFlow(f: FlowRecord): Flow {
@@ -118,5 +104,21 @@ export function systemHealthView(s: Snapshot, uptimeSeconds: number) {
     capture_source: c.source,
     capture_error: c.error,
     decode_errors: s.decode_errors,
+  };
+}
+
+/** What the live stream sends each tick: everything the dashboard shows, and the alerts
+ * raised or updated by this tick. */
+export function streamView(s: Snapshot, startedAt: number, alerts: readonly Alert[] = []) {
+  return {
+    seq: s.seq,
+    time_ms: s.time_ms,
+    metrics: metricsView(s),
+    top_talkers: topTalkersView(s),
+    ports: portStatsView(s),
+    packet_sizes: packetSizesView(s),
+    health: systemHealthView(s, (Date.now() - startedAt) / 1000),
+    seconds: s.seconds,
+    alerts,
   };
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { ADMINPASS_HASHES, KNOWN_HASHES } from "../../test/support/known-hashes.js";
 import { checkExposure, type ExposureConfig } from "./exposure.js";
 import { isLoopbackHost } from "./loopback.js";
-import { ADMINPASS_HASHES, KNOWN_HASHES } from "./testdata/known-hashes.js";
 
 describe("isLoopbackHost", () => {
   test("127.0.0.0/8, ::1 in any spelling and localhost are loopback", () => {

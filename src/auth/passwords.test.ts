@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { ADMINPASS_HASHES, KNOWN_HASHES as KNOWN } from "../../test/support/known-hashes.js";
 import { UserConfigError } from "./auth-error.js";
 import {
   type AuthLog,
@@ -10,7 +11,6 @@ import {
   type Users,
   verifyPassword,
 } from "./passwords.js";
-import { ADMINPASS_HASHES, KNOWN_HASHES as KNOWN } from "./testdata/known-hashes.js";
 
 /** A log that remembers what was written. */
 function memoryLog(): AuthLog & { lines: { fields: Record<string, unknown>; message: string }[] } {

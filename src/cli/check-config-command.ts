@@ -43,7 +43,7 @@ export async function checkConfig(config: NetnetConfig): Promise<CheckOutcome> {
 
   const cpu = config.performance.capture_cpu;
   if (cpu !== "none") {
-    const { planAffinity } = await import("../capture/affinity.js");
+    const { planAffinity } = await import("../worker/affinity.js");
     const addon = tryLoadPcapAddon();
     if (addon === null) {
       errors.push("performance.capture_cpu: needs the capture addon (npm run build:native)");

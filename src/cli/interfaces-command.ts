@@ -9,7 +9,7 @@ import {
 } from "../capture/live/interfaces.js";
 import { LiveCaptureError } from "../capture/live/live-errors.js";
 import { loadPcapAddon } from "../capture/live/pcap-addon.js";
-import { table } from "./units.js";
+import { table } from "../util/units.js";
 
 export interface InterfacesOptions {
   json: boolean;

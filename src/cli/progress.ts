@@ -2,7 +2,7 @@
  * A progress bar on stderr, drawn only when stderr is a terminal and at most ten times a
  * second. Cleared when done so the report that follows starts on a clean line.
  */
-import { formatShort } from "./units.js";
+import { formatShort } from "../util/units.js";
 
 export class ProgressBar {
   private last = 0;

@@ -1,6 +1,6 @@
 /** The readable form of a replay report (the default output of `netnet replay`). */
 import type { ReplayReport } from "../engine/report.js";
-import { formatBitRate, formatBytes, formatCount, formatTimestamp, table } from "./units.js";
+import { formatBitRate, formatBytes, formatCount, formatTimestamp, table } from "../util/units.js";
 
 function endpoint(ip: string, port: number): string {
   return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;

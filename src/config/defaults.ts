@@ -3,13 +3,14 @@
  * defaults (a replay without --config) start without loading the YAML parser and the
  * validator. `config.ts` builds its schema from these values.
  */
+import type { Severity } from "../contract/enums.js";
+
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
 /** Largest flow or host table a config may ask for (16M: about 2.4 GB of flows). */
 export const MAX_TABLE = 1 << 24;
 
-export const SEVERITIES = ["info", "warning", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, type Severity } from "../contract/enums.js";
 
 export const DEFAULTS = {
   interface: {

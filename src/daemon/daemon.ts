@@ -11,17 +11,10 @@
 import { getPriority, setPriority } from "node:os";
 import type { Logger } from "pino";
 import { createAlertEngine } from "../alerts/alert-engine.js";
-import type { Alert } from "../alerts/types.js";
 import { buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
 import { StreamHub } from "../api/stream.js";
-import {
-  metricsView,
-  packetSizesView,
-  portStatsView,
-  systemHealthView,
-  topTalkersView,
-} from "../api/views.js";
+import { streamView } from "../api/views.js";
 import {
   checkExposure,
   createLoginGuard,
@@ -29,9 +22,6 @@ import {
   loadUsers,
   type Users,
 } from "../auth/index.js";
-import { AffinityError, placeCaptureWorker } from "../capture/affinity.js";
-import type { CaptureWorkerConfig } from "../capture/capture-protocol.js";
-import { type CaptureService, createCaptureService } from "../capture/capture-service.js";
 import { ADDON_BUILD_HINT, tryLoadPcapAddon } from "../capture/live/pcap-addon.js";
 import type { NetnetConfig } from "../config/config.js";
 import { engineConfigFrom } from "../engine/packet-engine.js";
@@ -40,6 +30,9 @@ import { createStore, type Store } from "../store/store.js";
 import { createTickWriter, TICK_WRITER_DEFAULTS, type TickWriter } from "../store/tick-writer.js";
 import type { LogFn } from "../store/types.js";
 import { toWindowRecord } from "../store/window-record.js";
+import { AffinityError, placeCaptureWorker } from "../worker/affinity.js";
+import { type CaptureService, createCaptureService } from "../worker/capture-service.js";
+import type { CaptureWorkerConfig } from "../worker/protocol.js";
 import { dropPrivileges } from "./privileges.js";
 
 export class DaemonError extends Error {
@@ -116,22 +109,6 @@ export function workerConfig(
     stats,
     tickMs: config.stats.tick_ms,
     autoStart: false,
-  };
-}
-
-/** What the live stream sends each tick: everything the dashboard shows, and the alerts
- * raised or updated by this tick. */
-export function streamView(s: Snapshot, startedAt: number, alerts: readonly Alert[] = []) {
-  return {
-    seq: s.seq,
-    time_ms: s.time_ms,
-    metrics: metricsView(s),
-    top_talkers: topTalkersView(s),
-    ports: portStatsView(s),
-    packet_sizes: packetSizesView(s),
-    health: systemHealthView(s, (Date.now() - startedAt) / 1000),
-    seconds: s.seconds,
-    alerts,
   };
 }
 

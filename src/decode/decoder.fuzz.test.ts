@@ -19,7 +19,7 @@ import {
   LINKTYPE_LOOP,
   LINKTYPE_NULL,
   LINKTYPE_RAW,
-} from "../capture/link-types.js";
+} from "../packet/link-types.js";
 import { DECODE_REASONS } from "./decode-status.js";
 import { Decoder } from "./decoder.js";
 import {

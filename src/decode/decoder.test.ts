@@ -21,7 +21,7 @@ import {
   LINKTYPE_LOOP,
   LINKTYPE_NULL,
   LINKTYPE_RAW,
-} from "../capture/link-types.js";
+} from "../packet/link-types.js";
 import {
   BAD_IP_VERSION,
   BAD_IPV4_HEADER,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as F from "../../test/support/frames.js";
-import { LINKTYPE_IPV4, LINKTYPE_IPV6 } from "../capture/link-types.js";
+import { LINKTYPE_IPV4, LINKTYPE_IPV6 } from "../packet/link-types.js";
 import { DECODE_OK } from "./decode-status.js";
 import { Decoder, FRAGMENT_MAX_AGE_SEC, FRAGMENT_SLOTS } from "./decoder.js";
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from "./protocols.js";

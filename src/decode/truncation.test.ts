@@ -22,7 +22,7 @@ import {
   LINKTYPE_LOOP,
   LINKTYPE_NULL,
   LINKTYPE_RAW,
-} from "../capture/link-types.js";
+} from "../packet/link-types.js";
 import {
   DECODE_OK,
   DECODE_REASONS,

@@ -4,9 +4,9 @@ import { before, describe, test } from "node:test";
 import fc from "fast-check";
 import { fixturePath, REPO_ROOT } from "../../test/support/paths.js";
 import { readCaptureFile } from "../capture/file/capture-file-reader.js";
-import { SUPPORTED_LINK_TYPES } from "../capture/link-types.js";
-import type { PacketSink } from "../capture/packet-sink.js";
 import type { FlowEndListener, FlowTable } from "../flows/flow-table.js";
+import { SUPPORTED_LINK_TYPES } from "../packet/link-types.js";
+import type { PacketSink } from "../packet/packet-sink.js";
 import { PacketEngine } from "./packet-engine.js";
 
 interface Frame {

@@ -7,8 +7,7 @@
  * the statistics. Nothing here allocates per packet; the only per-packet branches are on
  * numbers the decoder produced.
  */
-import type { NewFlowLog } from "../alerts/new-flow-log.js";
-import type { PacketSink } from "../capture/packet-sink.js";
+
 import { DECODE_OK, DECODE_REASONS, UNSUPPORTED_LINK_TYPE } from "../decode/decode-status.js";
 import { Decoder, L3_ARP, L3_IPV4, L3_IPV6 } from "../decode/decoder.js";
 import {
@@ -25,6 +24,7 @@ import {
   FlowTable,
   type FlowTableConfig,
 } from "../flows/flow-table.js";
+import type { PacketSink } from "../packet/packet-sink.js";
 import {
   Aggregator,
   DEFAULT_STATS_CONFIG,
@@ -36,6 +36,7 @@ import {
   PROTO_UDP,
   type StatsConfig,
 } from "../stats/aggregator.js";
+import type { NewFlowLog } from "./new-flow-log.js";
 
 export interface EngineConfig {
   flows: FlowTableConfig;

@@ -1,27 +1,15 @@
 /**
  * The report of a run (`netnet replay`): one JSON-ready object, and its readable text form.
  */
-import { linkTypeName } from "../capture/link-types.js";
+
+import type { PortStat, Talker } from "../contract/types.js";
 import { formatAddress } from "../decode/address.js";
 import { connStateOf, type FlowRecord, flowRecord } from "../flows/flow-record.js";
 import type { FlowEndListener, FlowTable } from "../flows/flow-table.js";
+import { linkTypeName } from "../packet/link-types.js";
 import { SIZE_CLASS_RANGES, type WindowSummary } from "../stats/aggregator.js";
 import type { HostTable } from "../stats/host-table.js";
 import type { PacketEngine } from "./packet-engine.js";
-
-export interface Talker {
-  ip: string;
-  bytes: number;
-  packets: number;
-}
-
-export interface ReportPort {
-  port: number;
-  bytes: number;
-  packets: number;
-  connections: number;
-  service: string;
-}
 
 export interface ReportWindow {
   window_start: number;
@@ -33,7 +21,7 @@ export interface ReportWindow {
   packet_sizes: Record<string, number>;
   top_sources: Talker[];
   top_destinations: Talker[];
-  ports: ReportPort[];
+  ports: PortStat[];
 }
 
 export interface ReplayReport {
@@ -59,7 +47,7 @@ export interface ReplayReport {
   top_flows: FlowRecord[];
   top_sources: Talker[];
   top_destinations: Talker[];
-  ports: ReportPort[];
+  ports: PortStat[];
   windows: ReportWindow[];
   decode_errors: Record<string, number>;
   unsupported_link_types: Record<string, number>;

@@ -3,27 +3,20 @@
  * path, built once per tick in the capture worker and posted to the main thread. Plain data
  * (structured-clone friendly); addresses formatted here, at the edge.
  */
-import type { NewFlowBatch } from "../alerts/new-flow-log.js";
+
+import type { SourceStatus } from "../capture/source.js";
+import type { PortStat, Talker } from "../contract/types.js";
 import { topActiveFlows } from "../flows/flow-query.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { flowRecord } from "../flows/flow-record.js";
 import { END_FLUSH, type FlowEndListener, type FlowTable } from "../flows/flow-table.js";
+import type { NewFlowBatch } from "./new-flow-log.js";
 import type { PacketEngine } from "./packet-engine.js";
-import { type ReportPort, type ReportWindow, type Talker, talkerList } from "./report.js";
+import { type ReportWindow, talkerList } from "./report.js";
 
-export interface CaptureStatus {
+/** The capture's state in a snapshot: the source's counters, whether it runs, its last error. */
+export interface CaptureStatus extends SourceStatus {
   running: boolean;
-  /** "live" or "file". */
-  source: string;
-  /** Interfaces (live) or the file name (file). */
-  interfaces: string[];
-  /** Packets the capture received (libpcap's count for live; packets read for files). */
-  received: number;
-  /** Dropped by the kernel (no room in the ring) and by the interface. */
-  dropped: number;
-  if_dropped: number;
-  /** 0..100: how full the capture buffers were at the last look; null if not known. */
-  buffer_usage_percent: number | null;
   /** The last capture error, if capture stopped on one. */
   error: string | null;
 }
@@ -54,7 +47,7 @@ export interface Snapshot {
   top_flows: FlowRecord[];
   top_sources: Talker[];
   top_destinations: Talker[];
-  ports: ReportPort[];
+  ports: PortStat[];
   decode_errors: Record<string, number>;
   capture: CaptureStatus;
   /** Windows closed since the previous snapshot (for the store). */

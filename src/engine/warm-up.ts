@@ -12,7 +12,7 @@
  * Feedback belongs to the code, not to the engine object, so what the throwaway engine
  * teaches V8 serves every engine in the thread. Nothing of the throwaway engine is kept.
  */
-import { LINKTYPE_ETHERNET } from "../capture/link-types.js";
+import { LINKTYPE_ETHERNET } from "../packet/link-types.js";
 import { PacketEngine } from "./packet-engine.js";
 import { FlowCollector } from "./report.js";
 

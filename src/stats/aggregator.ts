@@ -10,21 +10,21 @@
  * run's totals. Summaries (objects) are built once per window and at report time.
  */
 
+import { SIZE_CLASSES } from "../contract/enums.js";
+import { PROTOCOL_CLASSES } from "../contract/protocols.js";
 import { HostTable } from "./host-table.js";
 import { serviceName } from "./services.js";
 import { topK } from "./top-k.js";
 
-/** Protocol classes of the breakdown, in report order. */
+/** Protocol classes of the breakdown: indexes into the contract's PROTOCOL_CLASSES. */
 export const PROTO_TCP = 0;
 export const PROTO_UDP = 1;
 export const PROTO_ICMP = 2;
 export const PROTO_ICMPV6 = 3;
 export const PROTO_ARP = 4;
 export const PROTO_OTHER = 5;
-export const PROTOCOL_NAMES: readonly string[] = ["TCP", "UDP", "ICMP", "ICMPv6", "ARP", "OTHER"];
 
-/** Packet-size classes of the original daemon, by frame length on the wire. */
-export const SIZE_CLASS_NAMES: readonly string[] = ["tiny", "small", "medium", "large", "jumbo"];
+/** Frame lengths on the wire of the original daemon's packet-size classes (SIZE_CLASSES). */
 export const SIZE_CLASS_RANGES: readonly string[] = [
   "0-64",
   "65-128",
@@ -94,8 +94,8 @@ export interface WindowSummary {
   ports: PortEntry[];
 }
 
-const NPROTO = PROTOCOL_NAMES.length;
-const NSIZE = SIZE_CLASS_NAMES.length;
+const NPROTO = PROTOCOL_CLASSES.length;
+const NSIZE = SIZE_CLASSES.length;
 const NPORT = 65536;
 
 /** Counters of one span of time (the whole run, the current second, the current window). */
@@ -136,14 +136,14 @@ class Counters {
   protocols(): Record<string, ProtocolCount> {
     const out: Record<string, ProtocolCount> = {};
     for (let i = 0; i < NPROTO; i++) {
-      out[PROTOCOL_NAMES[i]] = { packets: this.protoPackets[i], bytes: this.protoBytes[i] };
+      out[PROTOCOL_CLASSES[i]] = { packets: this.protoPackets[i], bytes: this.protoBytes[i] };
     }
     return out;
   }
 
   packetSizes(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (let i = 0; i < NSIZE; i++) out[SIZE_CLASS_NAMES[i]] = this.sizes[i];
+    for (let i = 0; i < NSIZE; i++) out[SIZE_CLASSES[i]] = this.sizes[i];
     return out;
   }
 }

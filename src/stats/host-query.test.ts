@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { icmpEcho, ipv4, ipv6, tcp, udp } from "../../test/support/frames.js";
-import { LINKTYPE_RAW } from "../capture/link-types.js";
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
 import { PacketEngine } from "../engine/packet-engine.js";
+import { LINKTYPE_RAW } from "../packet/link-types.js";
 import { hostDetail, parsePrefix, queryHosts } from "./host-query.js";
 
 /** Raw-IP frames through a real engine: host 10.0.0.1 talks to three peers. */

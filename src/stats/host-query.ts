@@ -4,7 +4,8 @@
  * and flows among the active flows). Each walks its table once and formats addresses only
  * for what it returns.
  */
-import type { HostCounters, HostPeer, HostPort, HostSummary } from "../api/types.js";
+import type { HostSortKey, SortOrder } from "../contract/enums.js";
+import type { HostCounters, HostPeer, HostPort, HostSummary } from "../contract/types.js";
 import { formatAddress, parseAddress } from "../decode/address.js";
 import { IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
 import { addressKey, SIDE_INITIATOR, SIDE_NONE, sideOf } from "../flows/flow-query.js";
@@ -14,19 +15,19 @@ import { firstInOrder } from "../util/select.js";
 import type { HostTable } from "./host-table.js";
 import { serviceName } from "./services.js";
 
-export type HostSortKey = "bytes" | "packets" | "bytes_sent" | "bytes_received" | "last_seen";
+export type { HostSortKey } from "../contract/enums.js";
 
 export interface HostQuery {
   /** An address, or a prefix in CIDR form ("10.1.0.0/16", "2001:db8::/32"). */
   ip?: string;
   sort?: HostSortKey;
-  order?: "asc" | "desc";
+  order?: SortOrder;
   limit: number;
   offset: number;
 }
 
 // The shapes the hosts API answers with are the wire types the dashboard reads.
-export type { HostCounters, HostPeer, HostPort } from "../api/types.js";
+export type { HostCounters, HostPeer, HostPort } from "../contract/types.js";
 /** One host of a page: its counters, both directions summed too. */
 export type HostRecord = HostSummary;
 

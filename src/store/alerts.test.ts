@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
+import { sampleAlert } from "../../test/support/alerts.js";
+import { HOUR0, tempDir } from "../../test/support/store-fixtures.js";
 import type { StoredAlert } from "../alerts/alert-engine.js";
-import { sampleAlert } from "../alerts/testdata/alerts.js";
 import type { Alert } from "../alerts/types.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { createStore, type Store } from "./store.js";
 import { StoreError } from "./store-error.js";
-import { HOUR0, tempDir } from "./testdata/fixtures.js";
 
 function alert(over: Partial<Alert> = {}): StoredAlert {
   const a = sampleAlert({ first_ts: HOUR0, last_ts: HOUR0, ...over });

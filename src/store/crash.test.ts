@@ -4,10 +4,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import {
+  CRASH_FLOWS_PER_TICK,
+  CRASH_WINDOW_SIZE,
+  HOUR0,
+  tempDir,
+} from "../../test/support/store-fixtures.js";
 import { createStore } from "./store.js";
-import { CRASH_FLOWS_PER_TICK, CRASH_WINDOW_SIZE, HOUR0, tempDir } from "./testdata/fixtures.js";
 
-const WRITER = fileURLToPath(new URL("./testdata/crash-writer.js", import.meta.url));
+const WRITER = fileURLToPath(new URL("../../test/support/crash-writer.js", import.meta.url));
 
 /** Runs the writer until it reports `ticks` commits, then kills it; returns the last tick seen. */
 function writeAndKill(path: string, ticks: number): Promise<number> {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { HOUR0, makeFlow, makeFlows, tempDir } from "../../test/support/store-fixtures.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { protoNumber } from "./flows.js";
 import { createStore, type Store } from "./store.js";
-import { HOUR0, makeFlow, makeFlows, tempDir } from "./testdata/fixtures.js";
 
 const T = HOUR0;
 

@@ -5,9 +5,11 @@
  * per shape (filters present, sort, order) and cached: each shape is prepared once.
  */
 import type Database from "better-sqlite3";
+import type { FlowSortKey, SortOrder } from "../contract/enums.js";
+import { PROTOCOL_FILTER_NAMES, protocolNumber } from "../contract/protocols.js";
 import type { FlowRecord } from "../flows/flow-record.js";
 import { StoreError } from "./store-error.js";
-import type { FlowQuery, FlowQueryResult, FlowSort } from "./types.js";
+import type { FlowQuery, FlowQueryResult } from "./types.js";
 
 type DB = Database.Database;
 
@@ -33,10 +35,7 @@ export const FLOW_COLUMNS = [
 export const FLOW_LIMIT_DEFAULT = 100;
 export const FLOW_LIMIT_MAX = 1000;
 
-/** Protocol names accepted by the `proto` filter. */
-const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58, sctp: 132 };
-
-const SORT_EXPR: Record<FlowSort, string> = {
+const SORT_EXPR: Record<FlowSortKey, string> = {
   bytes: "(bytes + bytes_rev)",
   packets: "(packets + packets_rev)",
   first_ts: "first_ts",
@@ -90,11 +89,12 @@ export function protoNumber(proto: number | string): number {
     if (!Number.isInteger(proto) || proto < 0 || proto > 255) throw bad("proto must be 0-255");
     return proto;
   }
-  const name = proto.toLowerCase();
-  // Own keys only: "constructor" and friends are not protocols.
-  if (Object.hasOwn(PROTO_NUMBERS, name)) return PROTO_NUMBERS[name] ?? 0;
+  const named = protocolNumber(proto);
+  if (named !== undefined) return named;
   if (/^\d{1,3}$/.test(proto)) return protoNumber(Number(proto));
-  throw bad(`unknown proto ${JSON.stringify(proto)} (a number or tcp, udp, icmp, icmpv6, sctp)`);
+  throw bad(
+    `unknown proto ${JSON.stringify(proto)} (a number or ${PROTOCOL_FILTER_NAMES.join(", ")})`,
+  );
 }
 
 type Params = Record<string, unknown>;
@@ -110,7 +110,7 @@ const SHAPE_CACHE_MAX = 512;
 export function createFlowSearch(db: DB): (q: FlowQuery) => FlowQueryResult {
   const shapes = new Map<string, Shape>();
 
-  function shape(where: string[], sort: FlowSort, order: "asc" | "desc"): Shape {
+  function shape(where: string[], sort: FlowSortKey, order: SortOrder): Shape {
     const key = `${where.join(" AND ")}|${sort}|${order}`;
     const cached = shapes.get(key);
     if (cached !== undefined) return cached;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { HOUR0, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, normalizeRange } from "./history.js";
 import { createStore, type Store } from "./store.js";
-import { HOUR0, makeWindow, tempDir } from "./testdata/fixtures.js";
 
 const NOW_MS = (HOUR0 + 86400) * 1000;
 

@@ -8,6 +8,7 @@
  * divided by those seconds.
  */
 import type Database from "better-sqlite3";
+import type { ProtocolClass } from "../contract/protocols.js";
 import { StoreError } from "./store-error.js";
 import { parseTalkers } from "./top-lists.js";
 import type {
@@ -16,7 +17,6 @@ import type {
   HistoryRow,
   HostHistoryPoint,
   HostHistoryResult,
-  ProtocolName,
 } from "./types.js";
 import { PROTO_COLUMN } from "./windows.js";
 
@@ -91,7 +91,7 @@ interface LevelStatements {
   host: Database.Statement<[Params], HostRow>;
 }
 
-const PROTO_ENTRIES = Object.entries(PROTO_COLUMN) as [ProtocolName, string][];
+const PROTO_ENTRIES = Object.entries(PROTO_COLUMN) as [ProtocolClass, string][];
 
 function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
@@ -202,7 +202,7 @@ export function createHistoryReader(db: DB): HistoryReader {
   }
 
   function toRow(d: DataRow): HistoryRow {
-    const breakdown = {} as Record<ProtocolName, number>;
+    const breakdown = {} as Record<ProtocolClass, number>;
     for (const [name, col] of PROTO_ENTRIES) breakdown[name] = d[`${col}_bytes`] ?? 0;
     return {
       timestamp: (d.start + d.span) * 1000,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
+import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createFlowWriter } from "./flows.js";
 import {
   MIGRATIONS,
@@ -12,7 +13,6 @@ import {
 } from "./migrations.js";
 import { createStore } from "./store.js";
 import { StoreError } from "./store-error.js";
-import { HOUR0, makeFlows, makeWindow, tempDir } from "./testdata/fixtures.js";
 import { createWindowWriter } from "./windows.js";
 
 function tables(db: Database.Database): string[] {

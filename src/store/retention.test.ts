@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { HOUR0, makeFlow, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createStore, type Store } from "./store.js";
-import { HOUR0, makeFlow, makeWindow, tempDir } from "./testdata/fixtures.js";
 import type { LogFn } from "./types.js";
 
 const NOW_S = HOUR0 + 2 * 86400;

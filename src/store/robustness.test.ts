@@ -11,11 +11,11 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { DIR_MODE, FILE_MODE } from "./open.js";
 import { createStore } from "./store.js";
 import { codeForSqlite, STORE_ERROR_CODES, StoreError } from "./store-error.js";
-import { HOUR0, makeFlows, makeWindow, tempDir } from "./testdata/fixtures.js";
 
 function storeError(code: string, path: string) {
   return (err: unknown): boolean => {

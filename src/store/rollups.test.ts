@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { HOUR0, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createStore, type Store } from "./store.js";
-import { HOUR0, makeWindow, tempDir } from "./testdata/fixtures.js";
 
 const COUNTERS =
   "packets, bytes, tcp_packets, tcp_bytes, udp_packets, udp_bytes, icmp_packets, icmp_bytes, " +

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import {
+  HOUR0,
+  makeFlow,
+  makeFlows,
+  makeWindow,
+  tempDir,
+} from "../../test/support/store-fixtures.js";
 import type { ReportWindow } from "../engine/report.js";
-import { PROTOCOL_NAMES, SIZE_CLASS_NAMES } from "../stats/aggregator.js";
 import { createStore, type Store } from "./store.js";
 import { StoreError } from "./store-error.js";
-import { HOUR0, makeFlow, makeFlows, makeWindow, tempDir } from "./testdata/fixtures.js";
-import { PROTOCOLS, SIZE_CLASSES } from "./types.js";
 import { toWindowRecord } from "./window-record.js";
 
 const T0 = HOUR0;
@@ -137,11 +141,6 @@ describe("store: config and types", () => {
     assert.throws(() => createStore({ path: ":memory:", retentionDays: 0 }), {
       code: "bad_config",
     });
-  });
-
-  test("the protocol and size names are the aggregator's", () => {
-    assert.deepEqual([...PROTOCOLS], [...PROTOCOL_NAMES]);
-    assert.deepEqual([...SIZE_CLASSES], [...SIZE_CLASS_NAMES]);
   });
 
   test("toWindowRecord fills missing protocols and sizes with zero and adds drops", () => {

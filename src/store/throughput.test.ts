@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createStore } from "./store.js";
-import { HOUR0, makeFlows, makeWindow, tempDir } from "./testdata/fixtures.js";
 
 test("a tick of 50,000 flows is written in one transaction, quickly", (t) => {
   const tmp = tempDir();

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setImmediate as turn } from "node:timers/promises";
+import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createStore } from "./store.js";
-import { HOUR0, makeFlows, makeWindow, tempDir } from "./testdata/fixtures.js";
 import { createTickWriter } from "./tick-writer.js";
 import type { LogFn } from "./types.js";
 

@@ -3,7 +3,7 @@
  * defensively and merging two lists by key. A merged list is cut to a length, so a rollup's
  * lists are approximate (an entry below the cut in each window can be missing from the sum).
  */
-import type { PortRecord, TalkerRecord } from "./types.js";
+import type { PortStat, Talker } from "../contract/types.js";
 
 /** Entries kept in each list of a rollup row (the API's port-stats shows 20). */
 export const ROLLUP_TOP_N = 20;
@@ -26,8 +26,8 @@ function field(entry: unknown, key: string): unknown {
   return typeof entry === "object" && entry !== null ? Reflect.get(entry, key) : undefined;
 }
 
-export function parseTalkers(text: string | null | undefined): TalkerRecord[] {
-  const out: TalkerRecord[] = [];
+export function parseTalkers(text: string | null | undefined): Talker[] {
+  const out: Talker[] = [];
   for (const e of arrayOf(text)) {
     const ip = field(e, "ip");
     if (typeof ip !== "string") continue;
@@ -36,8 +36,8 @@ export function parseTalkers(text: string | null | undefined): TalkerRecord[] {
   return out;
 }
 
-export function parsePorts(text: string | null | undefined): PortRecord[] {
-  const out: PortRecord[] = [];
+export function parsePorts(text: string | null | undefined): PortStat[] {
+  const out: PortStat[] = [];
   for (const e of arrayOf(text)) {
     const port = field(e, "port");
     if (typeof port !== "number") continue;
@@ -63,12 +63,8 @@ function byBytes<T extends { bytes: number }>(key: (e: T) => string | number) {
   };
 }
 
-export function mergeTalkers(
-  a: readonly TalkerRecord[],
-  b: readonly TalkerRecord[],
-  cap: number,
-): TalkerRecord[] {
-  const m = new Map<string, TalkerRecord>();
+export function mergeTalkers(a: readonly Talker[], b: readonly Talker[], cap: number): Talker[] {
+  const m = new Map<string, Talker>();
   for (const list of [a, b]) {
     for (const e of list) {
       const cur = m.get(e.ip);
@@ -79,15 +75,15 @@ export function mergeTalkers(
       }
     }
   }
-  return [...m.values()].sort(byBytes((e: TalkerRecord) => e.ip)).slice(0, cap);
+  return [...m.values()].sort(byBytes((e: Talker) => e.ip)).slice(0, cap);
 }
 
 export function mergePorts(
-  a: readonly PortRecord[],
-  b: readonly PortRecord[],
+  a: readonly PortStat[],
+  b: readonly PortStat[],
   cap: number,
-): PortRecord[] {
-  const m = new Map<number, PortRecord>();
+): PortStat[] {
+  const m = new Map<number, PortStat>();
   for (const list of [a, b]) {
     for (const e of list) {
       const cur = m.get(e.port);
@@ -107,5 +103,5 @@ export function mergePorts(
       }
     }
   }
-  return [...m.values()].sort(byBytes((e: PortRecord) => e.port)).slice(0, cap);
+  return [...m.values()].sort(byBytes((e: PortStat) => e.port)).slice(0, cap);
 }

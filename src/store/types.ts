@@ -3,34 +3,14 @@
  * the component's config and dependencies. Field names follow the JSON of the engine's report
  * and of the original daemon's API (snake_case), so rows pass to the API without renaming.
  */
-import type { HostHistoryPoint } from "../api/types.js";
+import type { FlowSortKey, SizeClass, SortOrder } from "../contract/enums.js";
+import type { ProtocolClass } from "../contract/protocols.js";
+import type { HostHistoryPoint, PortStat, Talker } from "../contract/types.js";
 import type { FlowRecord } from "../flows/flow-record.js";
-
-/** Protocol classes of the breakdown, in report order (the aggregator's PROTOCOL_NAMES). */
-export const PROTOCOLS = ["TCP", "UDP", "ICMP", "ICMPv6", "ARP", "OTHER"] as const;
-export type ProtocolName = (typeof PROTOCOLS)[number];
-
-/** Packet-size classes (the aggregator's SIZE_CLASS_NAMES). */
-export const SIZE_CLASSES = ["tiny", "small", "medium", "large", "jumbo"] as const;
-export type SizeClass = (typeof SIZE_CLASSES)[number];
 
 export interface Count {
   packets: number;
   bytes: number;
-}
-
-export interface TalkerRecord {
-  ip: string;
-  bytes: number;
-  packets: number;
-}
-
-export interface PortRecord {
-  port: number;
-  bytes: number;
-  packets: number;
-  connections: number;
-  service: string;
 }
 
 /**
@@ -45,11 +25,11 @@ export interface WindowRecord {
   packets: number;
   bytes: number;
   bytes_per_second: number;
-  protocols: Record<ProtocolName, Count>;
+  protocols: Record<ProtocolClass, Count>;
   packet_sizes: Record<SizeClass, number>;
-  top_sources: TalkerRecord[];
-  top_destinations: TalkerRecord[];
-  ports: PortRecord[];
+  top_sources: Talker[];
+  top_destinations: Talker[];
+  ports: PortStat[];
   /** Packets the capture dropped in this window (0, or absent, for files). */
   drops?: number;
 }
@@ -107,7 +87,7 @@ export interface HistoryRow {
   /** Bytes divided by the seconds of capture the row holds. */
   bytes_per_second: number;
   /** Bytes per protocol. */
-  protocol_breakdown: Record<ProtocolName, number>;
+  protocol_breakdown: Record<ProtocolClass, number>;
 }
 
 export interface HistoryResult {
@@ -118,8 +98,6 @@ export interface HistoryResult {
   resolution_seconds: number;
   windows: HistoryRow[];
 }
-
-export type FlowSort = "bytes" | "packets" | "first_ts" | "last_ts";
 
 export interface FlowQuery {
   /** Unix seconds: flows whose [first_ts, last_ts] overlaps [from, to]. */
@@ -134,9 +112,9 @@ export interface FlowQuery {
   /** Zeek conn_state code (SF, S0, REJ, ...; any case). */
   state?: string;
   /** bytes and packets sort by both directions together; default last_ts. */
-  sort?: FlowSort;
+  sort?: FlowSortKey;
   /** Default desc. */
-  order?: "asc" | "desc";
+  order?: SortOrder;
   /** Default 100, capped at 1000. */
   limit?: number;
   offset?: number;
@@ -155,7 +133,7 @@ export interface HostHistoryQuery {
 }
 
 /** One window of a host's stored traffic: the wire type the dashboard reads. */
-export type { HostHistoryPoint } from "../api/types.js";
+export type { HostHistoryPoint } from "../contract/types.js";
 
 export interface HostHistoryResult {
   ip: string;

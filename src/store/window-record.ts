@@ -3,19 +3,15 @@
  * `WindowRecord`. The report keys its protocols and sizes by name as plain strings; a name
  * that is missing counts as zero, so a window always has every column filled.
  */
+
+import { SIZE_CLASSES, type SizeClass } from "../contract/enums.js";
+import { PROTOCOL_CLASSES, type ProtocolClass } from "../contract/protocols.js";
 import type { ReportWindow } from "../engine/report.js";
-import {
-  type Count,
-  PROTOCOLS,
-  type ProtocolName,
-  SIZE_CLASSES,
-  type SizeClass,
-  type WindowRecord,
-} from "./types.js";
+import type { Count, WindowRecord } from "./types.js";
 
 export function toWindowRecord(w: ReportWindow, drops = 0): WindowRecord {
-  const protocols = {} as Record<ProtocolName, Count>;
-  for (const name of PROTOCOLS) {
+  const protocols = {} as Record<ProtocolClass, Count>;
+  for (const name of PROTOCOL_CLASSES) {
     const c = w.protocols[name];
     protocols[name] = { packets: c?.packets ?? 0, bytes: c?.bytes ?? 0 };
   }

@@ -9,14 +9,16 @@
  * window size that does not divide the bucket is counted in the bucket holding its start.
  */
 import type Database from "better-sqlite3";
+import { SIZE_CLASSES } from "../contract/enums.js";
+import { PROTOCOL_CLASSES, type ProtocolClass } from "../contract/protocols.js";
 import { StoreError } from "./store-error.js";
 import { mergePorts, mergeTalkers, parsePorts, parseTalkers, ROLLUP_TOP_N } from "./top-lists.js";
-import { PROTOCOLS, type ProtocolName, SIZE_CLASSES, type WindowRecord } from "./types.js";
+import type { WindowRecord } from "./types.js";
 
 type DB = Database.Database;
 
 /** Column name prefix of each protocol. */
-export const PROTO_COLUMN: Record<ProtocolName, string> = {
+export const PROTO_COLUMN: Record<ProtocolClass, string> = {
   TCP: "tcp",
   UDP: "udp",
   ICMP: "icmp",
@@ -29,7 +31,7 @@ export const PROTO_COLUMN: Record<ProtocolName, string> = {
 export const COUNTER_COLUMNS: readonly string[] = [
   "packets",
   "bytes",
-  ...PROTOCOLS.flatMap((p) => [`${PROTO_COLUMN[p]}_packets`, `${PROTO_COLUMN[p]}_bytes`]),
+  ...PROTOCOL_CLASSES.flatMap((p) => [`${PROTO_COLUMN[p]}_packets`, `${PROTO_COLUMN[p]}_bytes`]),
   ...SIZE_CLASSES.map((s) => `size_${s}`),
   "drops",
 ];
@@ -46,7 +48,7 @@ export const ROLLUPS: readonly Rollup[] = [
 
 function counterValues(w: WindowRecord): number[] {
   const out = [w.packets, w.bytes];
-  for (const p of PROTOCOLS) {
+  for (const p of PROTOCOL_CLASSES) {
     const c = w.protocols[p];
     out.push(c?.packets ?? 0, c?.bytes ?? 0);
   }

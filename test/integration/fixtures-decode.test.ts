@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { readCaptureFile } from "../../src/capture/file/capture-file-reader.js";
-import type { PacketSink } from "../../src/capture/packet-sink.js";
 import { formatDestination, formatSource } from "../../src/decode/address.js";
 import { DECODE_REASONS } from "../../src/decode/decode-status.js";
 import { Decoder, L3_ARP, L3_IPV6 } from "../../src/decode/decoder.js";
+import type { PacketSink } from "../../src/packet/packet-sink.js";
 import { type DecodedRecord, record } from "../support/decoded.js";
 
 const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/", import.meta.url));

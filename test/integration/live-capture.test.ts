@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, afterEach, before, describe, test } from "node:test";
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../../src/capture/link-types.js";
 import { batchRecordSize } from "../../src/capture/live/batch.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../../src/packet/link-types.js";
 import {
   CAPTURE_IP,
   mixBytes,

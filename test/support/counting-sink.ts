@@ -1,4 +1,4 @@
-import type { PacketSink } from "../../src/capture/packet-sink.js";
+import type { PacketSink } from "../../src/packet/packet-sink.js";
 
 /**
  * Counts packets on their way to another sink (the engine), so a test or benchmark can wait

@@ -7,7 +7,7 @@
  * does not count as one. So the page knows when its session must have ended (no request for
  * that long) and checks then, and any 401 sends it back to the login page.
  */
-import type { ErrorBody, LoginBody } from "../../src/api/types.js";
+import type { ErrorBody, LoginBody } from "../../src/contract/types.js";
 
 const STORAGE_KEY = "netnet.session";
 

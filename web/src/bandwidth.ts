@@ -3,7 +3,7 @@
  * every tick), after the history of the last five minutes; the other ranges read
  * `GET /metrics/history`, which the daemon downsamples to about one row per pixel.
  */
-import type { HistoryBody, TickMessage } from "../../src/api/types.js";
+import type { HistoryBody, TickMessage } from "../../src/contract/types.js";
 import { get, HttpError, SessionEnded } from "./api.js";
 import { type TimeChart, timeChart } from "./chart.js";
 import { h, panel, setText } from "./dom.js";

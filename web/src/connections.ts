@@ -4,27 +4,14 @@
  * thousand. Rows are made once and refilled. While "Live" is on, the page is read again
  * every few ticks of the stream.
  */
-import type { Flow, FlowSortKey, FlowsBody } from "../../src/api/types.js";
+import { CONN_STATES, type FlowSortKey } from "../../src/contract/enums.js";
+import { IP_PROTOCOL_NAMES } from "../../src/contract/protocols.js";
+import type { Flow, FlowsBody } from "../../src/contract/types.js";
 import { get, HttpError, SessionEnded } from "./api.js";
 import { h, hostHref, panel, setText } from "./dom.js";
 import { bytes, count, time } from "./format.js";
 
 const PAGE_SIZES = [25, 50, 100, 250] as const;
-const STATES = [
-  "S0",
-  "S1",
-  "SF",
-  "REJ",
-  "S2",
-  "S3",
-  "RSTO",
-  "RSTR",
-  "RSTOS0",
-  "RSTRH",
-  "SH",
-  "SHR",
-  "OTH",
-];
 /** Seconds between refreshes of a live table. */
 const REFRESH_SECONDS = 5;
 
@@ -108,13 +95,15 @@ export class ConnectionsTable {
       "select",
       { "aria-label": "Filter by protocol" },
       h("option", { value: "" }, "any protocol"),
-      ...["tcp", "udp", "icmp", "icmpv6"].map((p) => h("option", { value: p }, p.toUpperCase())),
+      ...Object.values(IP_PROTOCOL_NAMES).map((name) =>
+        h("option", { value: name.toLowerCase() }, name),
+      ),
     );
     const state = h(
       "select",
       { "aria-label": "Filter by state" },
       h("option", { value: "" }, "any state"),
-      ...STATES.map((s) => h("option", { value: s }, s)),
+      ...CONN_STATES.map((s) => h("option", { value: s }, s)),
     );
     const size = h(
       "select",

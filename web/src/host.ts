@@ -1,9 +1,9 @@
 /**
  * A host's page (`#/host/<address>`): its traffic over time, peers, ports and flows, from
- * `GET /api/hosts/{ip}`. A daemon without that route still gets a page: peers and ports are
- * then summed from the host's active flows (`GET /api/flows?ip=`).
+ * `GET /api/hosts/{ip}` (the daemon sums them; the page only shows them).
  */
-import type { Flow, FlowsBody, HostDetailBody } from "../../src/api/types.js";
+import { protocolName } from "../../src/contract/protocols.js";
+import type { HostDetailBody } from "../../src/contract/types.js";
 import { get, HttpError, SessionEnded } from "./api.js";
 import { timeChart } from "./chart.js";
 import { ConnectionsTable } from "./connections.js";
@@ -116,7 +116,7 @@ export class HostView {
           h(
             "tr",
             {},
-            h("td", { class: "num" }, `${p.port}/${protoName(p.proto)}`),
+            h("td", { class: "num" }, `${p.port}/${protocolName(p.proto).toLowerCase()}`),
             h("td", {}, p.service === "" ? "–" : p.service),
             h("td", { class: "num" }, bytes(p.bytes)),
             h("td", { class: "num" }, count(p.flows)),
@@ -166,37 +166,12 @@ export class HostView {
         );
       } catch (err: unknown) {
         if (err instanceof SessionEnded) return;
-        if (!(err instanceof HttpError && err.status === 404)) {
-          setText(
-            note,
-            `Could not load the host: ${err instanceof Error ? err.message : String(err)}`,
-          );
-          return;
-        }
-        // No host route, or the daemon does not know the address: what its active flows say.
-        try {
-          const page = await get<FlowsBody>(`/api/flows?ip=${encodeURIComponent(ip)}&limit=1000`);
-          const agg = aggregate(ip, page.flows);
-          summary.replaceChildren(
-            item("Sent", `${bytes(agg.sent)} · ${count(agg.packetsSent)} packets`, "sent"),
-            item(
-              "Received",
-              `${bytes(agg.received)} · ${count(agg.packetsReceived)} packets`,
-              "received",
-            ),
-            item("Active flows", count(page.total), "flows"),
-          );
-          fillPeers(agg.peers);
-          fillPorts(agg.ports);
-          setText(
-            note,
-            page.total === 0
-              ? "No traffic seen for this address."
-              : "From its active flows (this daemon keeps no per-host history).",
-          );
-        } catch (e: unknown) {
-          if (!(e instanceof SessionEnded)) setText(note, "Could not load the host.");
-        }
+        setText(
+          note,
+          err instanceof HttpError && err.status === 404
+            ? "No traffic seen for this address."
+            : `Could not load the host: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     })();
   }
@@ -208,56 +183,4 @@ export class HostView {
     for (const c of this.cleanups) c();
     this.el.remove();
   }
-}
-
-const PROTO_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
-
-function protoName(n: number): string {
-  return PROTO_NAMES[n] ?? String(n);
-}
-
-/** Totals, peers and server ports of one address, summed from its flows. */
-export function aggregate(ip: string, flows: Flow[]) {
-  let sent = 0;
-  let received = 0;
-  let packetsSent = 0;
-  let packetsReceived = 0;
-  const peers = new Map<string, Peer>();
-  const ports = new Map<string, Port>();
-  for (const f of flows) {
-    const initiator = f.src_ip === ip;
-    sent += initiator ? f.bytes_out : f.bytes_in;
-    received += initiator ? f.bytes_in : f.bytes_out;
-    packetsSent += initiator ? f.packets_out : f.packets_in;
-    packetsReceived += initiator ? f.packets_in : f.packets_out;
-    const other = initiator ? f.dst_ip : f.src_ip;
-    const p = peers.get(other) ?? { ip: other, bytes: 0, packets: 0, flows: 0 };
-    p.bytes += f.bytes;
-    p.packets += f.packets;
-    p.flows++;
-    peers.set(other, p);
-    const key = `${f.dst_port}/${f.proto}`;
-    const q = ports.get(key) ?? {
-      port: f.dst_port,
-      proto: f.proto,
-      service: "",
-      bytes: 0,
-      packets: 0,
-      flows: 0,
-    };
-    q.bytes += f.bytes;
-    q.packets += f.packets;
-    q.flows++;
-    ports.set(key, q);
-  }
-  const byBytes = <T extends { bytes: number }>(m: Map<string, T>) =>
-    [...m.values()].sort((a, b) => b.bytes - a.bytes).slice(0, 20);
-  return {
-    sent,
-    received,
-    packetsSent,
-    packetsReceived,
-    peers: byBytes(peers),
-    ports: byBytes(ports),
-  };
 }

@@ -4,7 +4,7 @@
  * panel.
  */
 import "./style.css";
-import type { TickMessage } from "../../src/api/types.js";
+import type { TickMessage } from "../../src/contract/types.js";
 import { endSession, logout, onSessionEnd, type Session, session, touched } from "./api.js";
 import { BandwidthPanel } from "./bandwidth.js";
 import { ConnectionsTable } from "./connections.js";

@@ -8,7 +8,7 @@ import type {
   SystemHealthBody,
   Talker,
   TickMessage,
-} from "../../src/api/types.js";
+} from "../../src/contract/types.js";
 import { get, HttpError, post, SessionEnded } from "./api.js";
 import { h, hostHref, panel, setText, svg } from "./dom.js";
 import { bytes, count, dateTime, duration, percent, rate } from "./format.js";

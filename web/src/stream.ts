@@ -5,7 +5,7 @@
  * exponential backoff and jitter, and reports its state so the page can say when the data it
  * shows is stale.
  */
-import type { TickMessage } from "../../src/api/types.js";
+import type { TickMessage } from "../../src/contract/types.js";
 import { SseParser } from "./sse.js";
 
 export type StreamState =

@@ -5,16 +5,6 @@ import { Readable } from "node:stream";
 import { after, describe, test } from "node:test";
 import { constants, gunzipSync } from "node:zlib";
 import fc from "fast-check";
-import { MemorySink, PcapngWriter, PcapWriter } from "../capture-writer.js";
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW } from "../link-types.js";
-import type { PacketSink } from "../packet-sink.js";
-import {
-  CAPTURE_DAMAGE_CODES,
-  CAPTURE_FILE_ERROR_CODES,
-  CaptureFileError,
-  readCaptureFile,
-  readCaptureStream,
-} from "./capture-file-reader.js";
 import {
   frame,
   gzip,
@@ -24,7 +14,17 @@ import {
   readPath,
   type SeenPacket,
   TempDir,
-} from "./capture-testkit.js";
+} from "../../../test/support/capture-testkit.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW } from "../../packet/link-types.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
+import {
+  CAPTURE_DAMAGE_CODES,
+  CAPTURE_FILE_ERROR_CODES,
+  CaptureFileError,
+  readCaptureFile,
+  readCaptureStream,
+} from "./capture-file-reader.js";
+import { MemorySink, PcapngWriter, PcapWriter } from "./capture-writer.js";
 
 const tmp = new TempDir();
 after(() => tmp.remove());

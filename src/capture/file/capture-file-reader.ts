@@ -1,10 +1,10 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { PCAPNG_SHB } from "../capture-writer.js";
-import type { PacketSink } from "../packet-sink.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { type ByteSource, FileSource, GunzipSource, IterableSource } from "./byte-sources.js";
 import { type CaptureDamage, CaptureFileError, MAX_RECORD_BYTES } from "./capture-file-errors.js";
 import type { CaptureInterfaceInfo, FormatParser } from "./format-parser.js";
-import { isPcapMagic, PcapParser } from "./pcap-parser.js";
+import { isPcapMagic, PCAPNG_SHB } from "./formats.js";
+import { PcapParser } from "./pcap-parser.js";
 import { PcapngParser } from "./pcapng-parser.js";
 
 /**

@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { MemorySink, PcapWriter, type PcapWriterOptions } from "../capture-writer.js";
-import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../link-types.js";
-import { CaptureFileError } from "./capture-file-errors.js";
 import {
   frame,
   pcapRecordEnds,
@@ -10,7 +7,10 @@ import {
   readPath,
   type SeenPacket,
   TempDir,
-} from "./capture-testkit.js";
+} from "../../../test/support/capture-testkit.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../../packet/link-types.js";
+import { CaptureFileError } from "./capture-file-errors.js";
+import { MemorySink, PcapWriter, type PcapWriterOptions } from "./capture-writer.js";
 
 const tmp = new TempDir();
 after(() => tmp.remove());

@@ -1,30 +1,18 @@
-import type { PacketSink } from "../packet-sink.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { type CaptureDamage, MAX_RECORD_BYTES, MAX_RECORD_TEXT } from "./capture-file-errors.js";
 import type { CaptureInterfaceInfo, FormatParser } from "./format-parser.js";
+import {
+  PCAP_FILE_HEADER_BYTES,
+  PCAP_MAGIC_NS_BE,
+  PCAP_MAGIC_NS_LE,
+  PCAP_MAGIC_US_LE,
+  PCAP_RECORD_HEADER_BYTES,
+} from "./formats.js";
 
 /**
  * Classic libpcap files (draft-ietf-opsawg-pcap): a 24-byte file header, then records of a
  * 16-byte header (seconds, fraction, captured length, original length) and the captured bytes.
  */
-
-/** Magic numbers as read little-endian from the first four bytes of the file. */
-export const PCAP_MAGIC_US_LE = 0xa1b2c3d4; // microseconds, written little-endian
-export const PCAP_MAGIC_NS_LE = 0xa1b23c4d; // nanoseconds, written little-endian
-export const PCAP_MAGIC_US_BE = 0xd4c3b2a1; // microseconds, written big-endian
-export const PCAP_MAGIC_NS_BE = 0x4d3cb2a1; // nanoseconds, written big-endian
-
-export const PCAP_FILE_HEADER_BYTES = 24;
-export const PCAP_RECORD_HEADER_BYTES = 16;
-
-/** True when `magicLe` (the first four bytes read little-endian) opens a pcap file. */
-export function isPcapMagic(magicLe: number): boolean {
-  return (
-    magicLe === PCAP_MAGIC_US_LE ||
-    magicLe === PCAP_MAGIC_NS_LE ||
-    magicLe === PCAP_MAGIC_US_BE ||
-    magicLe === PCAP_MAGIC_NS_BE
-  );
-}
 
 export class PcapParser implements FormatParser {
   readonly format = "pcap";

@@ -2,22 +2,16 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import {
-  MemorySink,
-  PCAPNG_EPB,
-  PCAPNG_ISB,
-  PCAPNG_NRB,
-  PcapngWriter,
-  tsresolUnits,
-} from "../capture-writer.js";
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from "../link-types.js";
-import {
   frame,
   pcapngBlocks,
   readBytes,
   readPath,
   type SeenPacket,
   TempDir,
-} from "./capture-testkit.js";
+} from "../../../test/support/capture-testkit.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from "../../packet/link-types.js";
+import { MemorySink, PcapngWriter } from "./capture-writer.js";
+import { PCAPNG_EPB, PCAPNG_ISB, PCAPNG_NRB, tsresolUnits } from "./formats.js";
 
 const tmp = new TempDir();
 after(() => tmp.remove());

@@ -1,5 +1,4 @@
-import { PCAPNG_EPB, PCAPNG_IDB, PCAPNG_OPB, PCAPNG_SHB, PCAPNG_SPB } from "../capture-writer.js";
-import type { PacketSink } from "../packet-sink.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import {
   type CaptureDamage,
   type CaptureDamageCode,
@@ -7,6 +6,20 @@ import {
   MAX_RECORD_TEXT,
 } from "./capture-file-errors.js";
 import type { CaptureInterfaceInfo, FormatParser } from "./format-parser.js";
+import {
+  DEFAULT_TSRESOL,
+  IF_NAME,
+  IF_TSOFFSET,
+  IF_TSRESOL,
+  OPT_ENDOFOPT,
+  PCAPNG_BOM_BE,
+  PCAPNG_BOM_LE,
+  PCAPNG_EPB,
+  PCAPNG_IDB,
+  PCAPNG_OPB,
+  PCAPNG_SHB,
+  PCAPNG_SPB,
+} from "./formats.js";
 
 /**
  * pcapng files (draft-ietf-opsawg-pcapng): a sequence of blocks `[type][length][body][length]`.
@@ -15,25 +28,12 @@ import type { CaptureInterfaceInfo, FormatParser } from "./format-parser.js";
  * Packet Blocks (OPB), and every other block type is skipped by its length.
  */
 
-/** The Section Header Block's byte-order magic, as read little-endian. */
-export const PCAPNG_BOM_LE = 0x1a2b3c4d;
-/** The same magic written by a big-endian writer, as read little-endian. */
-export const PCAPNG_BOM_BE = 0x4d3c2b1a;
-
 const BLOCK_MIN_BYTES = 12; // type, length, trailing length
 const SHB_MIN_BYTES = 28; // + byte-order magic, version, section length
 const IDB_MIN_BYTES = 20; // + link type, reserved, snaplen
 const EPB_MIN_BYTES = 32; // + interface id, timestamp (2 words), caplen, origlen
 const OPB_MIN_BYTES = 32; // + interface id (16 bits), drops (16 bits), timestamp, caplen, origlen
 const SPB_MIN_BYTES = 16; // + original length
-
-// Interface Description Block options (draft-ietf-opsawg-pcapng, section 4.2).
-const OPT_ENDOFOPT = 0;
-const IF_NAME = 2;
-const IF_TSRESOL = 9;
-const IF_TSOFFSET = 14;
-
-const DEFAULT_TSRESOL = 6; // microseconds, when an interface has no if_tsresol
 
 // How an interface's tick remainder becomes nanoseconds (see `timestamp`).
 const MODE_SCALE = 0; // units per second divide 1e9 (10^0..10^9, 2^0..2^9): multiply

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { mixFrames, mixProtocols, type TrafficMix } from "../../../test/support/live-traffic.js";
 import { PacketEngine } from "../../engine/packet-engine.js";
-import { LINKTYPE_ETHERNET } from "../link-types.js";
-import type { PacketSink } from "../packet-sink.js";
+import { LINKTYPE_ETHERNET } from "../../packet/link-types.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { BATCH_RECORD_HEADER, BatchBuilder, BatchWalker, batchRecordSize } from "./batch.js";
 
 interface Seen {

@@ -8,7 +8,7 @@
  * little-endian, every record starting on a 4-byte boundary (native/src/live-handle.cc writes
  * them), so the headers are read through one Uint32Array without DataView calls.
  */
-import type { PacketSink } from "../packet-sink.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 
 /** Bytes of a record header: seconds, nanoseconds, caplen, origlen. */
 export const BATCH_RECORD_HEADER = 16;

@@ -4,8 +4,8 @@ import { ipv4, udp } from "../../../test/support/frames.js";
 import { TRAFFIC_KINDS } from "../../../test/support/live-traffic.js";
 import { requireAddon, skipWithoutAddon } from "../../../test/support/pcap.js";
 import { IPPROTO_UDP } from "../../decode/protocols.js";
-import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../link-types.js";
-import type { PacketSink } from "../packet-sink.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../../packet/link-types.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { BpfFilterSink } from "./bpf-filter-sink.js";
 import { LiveCaptureError } from "./live-errors.js";
 

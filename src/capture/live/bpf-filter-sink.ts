@@ -8,8 +8,8 @@
  * once per buffer, not per packet); docs/capture.md gives the measured cost.
  */
 
-import { LINKTYPE_ETHERNET, linkTypeName } from "../link-types.js";
-import type { PacketSink } from "../packet-sink.js";
+import { LINKTYPE_ETHERNET, linkTypeName } from "../../packet/link-types.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { LiveCaptureError, pcapCall } from "./live-errors.js";
 import type { NativeBpfProgram, PcapAddon } from "./pcap-addon.js";
 

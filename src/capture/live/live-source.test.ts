@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../link-types.js";
-import type { PacketSink } from "../packet-sink.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../../packet/link-types.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { BatchBuilder } from "./batch.js";
 import { LiveCaptureError } from "./live-errors.js";
 import { createLiveSource, DISCARD_FILTER } from "./live-source.js";

@@ -11,7 +11,7 @@
  *   source.resume();
  *   source.stop();    // closes every handle; the event loop is free again
  */
-import type { PacketSink } from "../packet-sink.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
 import { BatchWalker } from "./batch.js";
 import { LiveCaptureError, pcapCall, toLiveCaptureError } from "./live-errors.js";
 import {

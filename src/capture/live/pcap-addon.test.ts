@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { TRAFFIC_KINDS } from "../../../test/support/live-traffic.js";
 import { pcapAddon, requireAddon, skipWithoutAddon } from "../../../test/support/pcap.js";
-import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../link-types.js";
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../../packet/link-types.js";
 import { LiveCaptureError } from "./live-errors.js";
 import { DEFAULT_ADDON_PATH, loadPcapAddon, tryLoadPcapAddon } from "./pcap-addon.js";
 

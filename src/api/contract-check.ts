@@ -1,15 +1,12 @@
 /**
- * Compile-time proof that the server sends what the dashboard reads (src/api/types.ts): each
+ * Compile-time proof that the server sends what the dashboard reads (src/contract/types.ts): each
  * view function's return type must be assignable to the interface web/ uses. Nothing here
  * runs; a mismatch is a type error in `npm run build`. Where the server's shape is exactly
- * the wire shape (a flow, a host, its peers, ports and history points), the server module
- * uses the type from types.ts itself, and there is nothing to prove.
+ * the wire shape (a flow, an alert, a host, its peers, ports and history points), the server
+ * module uses the contract's type itself, and there is nothing to prove.
  */
-import type { AlertPage, Alert as ServerAlert } from "../alerts/types.js";
-import type { streamView } from "../daemon/daemon.js";
-import type { HistoryResult } from "../store/types.js";
+import type { AlertPage } from "../alerts/types.js";
 import type {
-  Alert,
   AlertsBody,
   Flow,
   HistoryBody,
@@ -19,12 +16,14 @@ import type {
   SystemHealthBody,
   TickMessage,
   TopTalkersBody,
-} from "./types.js";
+} from "../contract/types.js";
+import type { HistoryResult } from "../store/types.js";
 import type {
   contractFlow,
   metricsView,
   packetSizesView,
   portStatsView,
+  streamView,
   systemHealthView,
   topTalkersView,
 } from "./views.js";
@@ -41,6 +40,5 @@ export const viewsMatchDashboardTypes: readonly true[] = [
   true satisfies Assignable<ReturnType<typeof systemHealthView>, SystemHealthBody>,
   true satisfies Assignable<ReturnType<typeof streamView>, TickMessage>,
   true satisfies Assignable<HistoryResult, HistoryBody>,
-  true satisfies Assignable<ServerAlert, Alert>,
   true satisfies Assignable<AlertPage, AlertsBody>,
 ];

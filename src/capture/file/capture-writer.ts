@@ -1,4 +1,24 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import {
+  DEFAULT_TSRESOL,
+  IF_NAME,
+  IF_TSOFFSET,
+  IF_TSRESOL,
+  OPT_ENDOFOPT,
+  PCAP_MAGIC_NS,
+  PCAP_MAGIC_US,
+  PCAP_VERSION_MAJOR,
+  PCAP_VERSION_MINOR,
+  PCAPNG_BOM,
+  PCAPNG_EPB,
+  PCAPNG_IDB,
+  PCAPNG_OPB,
+  PCAPNG_SHB,
+  PCAPNG_SPB,
+  PCAPNG_VERSION_MAJOR,
+  PCAPNG_VERSION_MINOR,
+  tsresolUnits,
+} from "./formats.js";
 
 /**
  * Writers for pcap and pcapng files. The engine only reads captures; these exist for the
@@ -130,9 +150,9 @@ export class PcapWriter {
     this.out = new BlockBuffer(sink, opts.bigEndian ?? false);
     this.nanosecond = opts.nanosecond ?? false;
     this.snaplen = opts.snaplen ?? 262144;
-    this.out.u32(this.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4);
-    this.out.u16(2); // version major
-    this.out.u16(4); // version minor
+    this.out.u32(this.nanosecond ? PCAP_MAGIC_NS : PCAP_MAGIC_US);
+    this.out.u16(PCAP_VERSION_MAJOR);
+    this.out.u16(PCAP_VERSION_MINOR);
     this.out.i32(0); // thiszone
     this.out.u32(0); // sigfigs
     this.out.u32(this.snaplen);
@@ -177,20 +197,6 @@ export interface PcapngInterface {
   tsoffset?: number;
 }
 
-/** Block types of pcapng (draft-ietf-opsawg-pcapng). */
-export const PCAPNG_SHB = 0x0a0d0d0a;
-export const PCAPNG_IDB = 0x00000001;
-export const PCAPNG_OPB = 0x00000002; // obsolete Packet Block
-export const PCAPNG_SPB = 0x00000003;
-export const PCAPNG_NRB = 0x00000004;
-export const PCAPNG_ISB = 0x00000005;
-export const PCAPNG_EPB = 0x00000006;
-
-/** Units per second of an `if_tsresol` value. */
-export function tsresolUnits(tsresol: number): bigint {
-  return tsresol & 0x80 ? 1n << BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
-}
-
 /** A pcapng writer: sections, interfaces, enhanced/simple/obsolete packet blocks, any block. */
 export class PcapngWriter {
   private readonly out: BlockBuffer;
@@ -219,9 +225,9 @@ export class PcapngWriter {
   section(): void {
     this.interfaces = [];
     this.block(PCAPNG_SHB, (o) => {
-      o.u32(0x1a2b3c4d); // byte-order magic, written in this section's byte order
-      o.u16(1);
-      o.u16(0);
+      o.u32(PCAPNG_BOM); // written in this section's byte order
+      o.u16(PCAPNG_VERSION_MAJOR);
+      o.u16(PCAPNG_VERSION_MINOR);
       o.u64(0xffffffffffffffffn); // section length unknown
     });
   }
@@ -235,23 +241,23 @@ export class PcapngWriter {
       o.u32(iface.snaplen ?? 0);
       if (iface.name !== undefined) {
         const name = Buffer.from(iface.name, "utf8");
-        o.u16(2); // if_name
+        o.u16(IF_NAME);
         o.u16(name.length);
         o.bytes(name);
         o.pad4();
       }
       if (iface.tsresol !== undefined) {
-        o.u16(9); // if_tsresol
+        o.u16(IF_TSRESOL);
         o.u16(1);
         o.u8(iface.tsresol);
         o.pad4();
       }
       if (iface.tsoffset !== undefined) {
-        o.u16(14); // if_tsoffset
+        o.u16(IF_TSOFFSET);
         o.u16(8);
         o.u64(BigInt.asUintN(64, BigInt(iface.tsoffset)));
       }
-      o.u16(0); // opt_endofopt
+      o.u16(OPT_ENDOFOPT);
       o.u16(0);
     });
     return this.interfaces.length - 1;
@@ -260,7 +266,7 @@ export class PcapngWriter {
   private ticks(ifId: number, tsSec: number, tsNsec: number): bigint {
     const iface = this.interfaces[ifId];
     if (iface === undefined) throw new RangeError(`no interface ${ifId} in this section`);
-    const units = tsresolUnits(iface.tsresol ?? 6);
+    const units = tsresolUnits(iface.tsresol ?? DEFAULT_TSRESOL);
     const sec = BigInt(tsSec) - BigInt(iface.tsoffset ?? 0);
     return ((sec * 1_000_000_000n + BigInt(tsNsec)) * units) / 1_000_000_000n;
   }

@@ -4,30 +4,16 @@
  * thread never waits on HTTP or SQLite.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { NewFlowLog } from "../alerts/new-flow-log.js";
+import { FileRunner } from "../capture/file/file-runner.js";
+import type { SourceRunner } from "../capture/source.js";
+import { ActiveFlowQueries, type FlowPage } from "../engine/flow-pages.js";
+import { NewFlowLog } from "../engine/new-flow-log.js";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
 import { warmUpPacketPath } from "../engine/warm-up.js";
-import { ActiveFlowQueries, type FlowPage } from "../flows/flow-query.js";
 import { type HostDetail, type HostPage, hostDetail, queryHosts } from "../stats/host-query.js";
 import { currentThreadId } from "./affinity.js";
-import type {
-  CaptureWorkerConfig,
-  StartResult,
-  WorkerMessage,
-  WorkerRequest,
-} from "./capture-protocol.js";
-import { FileRunner } from "./file-runner.js";
-
-interface RunningSource {
-  readonly running: boolean;
-  start(): Promise<StartResult> | StartResult;
-  stop(): void;
-  /** Releases the source for good (shutdown); stop() alone may only pause it. */
-  close?(): void;
-  setFilter(expression: string): Promise<void> | void;
-  status(): Omit<CaptureStatus, "running" | "error">;
-}
+import type { CaptureWorkerConfig, StartResult, WorkerMessage, WorkerRequest } from "./protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("capture-worker.js runs as a worker thread");
@@ -53,7 +39,7 @@ function describe(err: unknown): { code: string; message: string } {
   return { code: "capture_error", message: String(err) };
 }
 
-async function createSource(): Promise<RunningSource> {
+async function createSource(): Promise<SourceRunner> {
   const spec = config.source;
   if (spec.kind === "file") {
     return new FileRunner(spec, engine, (reason, error) => {
@@ -64,58 +50,14 @@ async function createSource(): Promise<RunningSource> {
     });
   }
   // Loaded only for live capture, so file mode never needs the native addon.
-  const { createLiveSource } = await import("./live/live-source.js");
-  const live = createLiveSource(
-    {
-      interfaces: spec.interfaces,
-      snaplen: spec.snaplen,
-      promiscuous: spec.promiscuous,
-      timeoutMs: spec.timeoutMs,
-      filter: spec.filter,
-      ...(spec.bufferSize !== undefined ? { bufferSize: spec.bufferSize } : {}),
-    },
-    engine,
-    {
-      onError: (err) => {
-        lastError = err.message;
-        post({ type: "capture-ended", reason: "error", error: err.message });
-      },
-    },
-  );
-  return {
-    get running() {
-      return live.running;
-    },
-    start() {
-      if (live.paused) live.resume();
-      else live.start();
-      return { interfaces: live.interfaces.map((i) => i.name) };
-    },
-    // Stop pauses: the handles stay open, since after the privilege drop they could not be
-    // reopened (docs/capture.md, "Stop and start").
-    stop: () => {
-      if (live.running) live.pause();
-    },
-    close: () => {
-      if (live.running || live.paused) live.stop();
-    },
-    setFilter: (e) => live.setFilter(e),
-    status() {
-      const s = live.stats();
-      return {
-        source: "live",
-        interfaces:
-          live.interfaces.length > 0 ? live.interfaces.map((i) => i.name) : spec.interfaces,
-        received: s.received,
-        dropped: s.dropped,
-        if_dropped: s.ifDropped,
-        buffer_usage_percent: s.bufferUsagePercent,
-      };
-    },
-  };
+  const { createLiveRunner } = await import("../capture/live/live-runner.js");
+  return createLiveRunner(spec, engine, (err) => {
+    lastError = err.message;
+    post({ type: "capture-ended", reason: "error", error: err.message });
+  });
 }
 
-let source: RunningSource | null = null;
+let source: SourceRunner | null = null;
 
 function captureStatus(): CaptureStatus {
   const base =

@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FlowRecord } from "../../flows/flow-record.js";
-import type { WindowRecord } from "../types.js";
+import type { FlowRecord } from "../../src/flows/flow-record.js";
+import type { WindowRecord } from "../../src/store/types.js";
 
 /** 2023-11-14T22:00:00Z: a multiple of 3600 (so of 60, 300 and 10) for aligned windows. */
 export const HOUR0 = 1_699_999_200;

@@ -5,14 +5,14 @@
  */
 import { writeSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { createStore } from "../store.js";
+import { createStore } from "../../src/store/store.js";
 import {
   CRASH_FLOWS_PER_TICK,
   CRASH_WINDOW_SIZE,
   HOUR0,
   makeFlows,
   makeWindow,
-} from "./fixtures.js";
+} from "./store-fixtures.js";
 
 const path = process.argv[2];
 const main =

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ethernet, ipv4, ipv6, tcp, udp } from "../../test/support/frames.js";
+import { createAlertEngine } from "../alerts/alert-engine.js";
 import { defaultConfig } from "../config/config.js";
 import { IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
-import { PacketEngine } from "../engine/packet-engine.js";
-import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
-import { createAlertEngine } from "./alert-engine.js";
 import { NewFlowLog } from "./new-flow-log.js";
+import { PacketEngine } from "./packet-engine.js";
+import { type CaptureStatus, SnapshotBuilder } from "./snapshot.js";
 
 const LINKTYPE_ETHERNET = 1;
 const MAC_A = "02:00:00:00:00:0a";

@@ -1,5 +1,5 @@
 /** A watched-port alert for tests, with any field replaced. */
-import type { Alert } from "../types.js";
+import type { Alert } from "../../src/alerts/types.js";
 
 export function sampleAlert(over: Partial<Alert> = {}): Alert {
   return {

@@ -1,10 +1,12 @@
 /**
- * The JSON the dashboard reads: the live stream's `tick` message and the bodies of the routes
- * it calls. Plain interfaces with no imports, so web/ can import them type-only without
- * pulling the daemon's sources into its DOM build; `types-check.ts` beside this file proves
- * that what the server's view functions return is assignable to them, so a server change the
- * dashboard does not follow fails the type-check.
+ * The JSON the daemon promises: the bodies of its routes and the live stream's `tick` message.
+ * Plain interfaces that import nothing beyond this folder, so web/ can import them type-only
+ * without pulling the daemon's sources into its DOM build; src/api/contract-check.ts proves that
+ * what the server's view functions return is assignable to them, so a server change the
+ * dashboard does not follow fails the type-check. Every other module that handles one of
+ * these shapes uses the definition here.
  */
+import type { AlertKind, AlertRule, Severity } from "./enums.js";
 
 export interface Flow {
   src_ip: string;
@@ -145,8 +147,6 @@ export interface FlowsBody {
   flows: Flow[];
 }
 
-export type FlowSortKey = "bytes" | "packets" | "first_ts" | "last_ts";
-
 /** `POST /control/start` and `/control/stop`. */
 export interface ControlBody {
   status: "started" | "stopped";
@@ -154,21 +154,24 @@ export interface ControlBody {
   interfaces?: string[];
 }
 
-export type AlertSeverity = "info" | "warning" | "critical";
-
 /** One alert, as `GET /api/alerts` and the tick's `alerts` carry it. */
 export interface Alert {
-  /** Null while the alert is not yet stored (the tick that raised it). */
+  /** Row id in the history; null only while the alert is not yet stored (the tick that raised it). */
   id: number | null;
-  rule: string;
-  kind: string;
-  severity: AlertSeverity;
+  rule: AlertRule;
+  kind: AlertKind;
+  severity: Severity;
   message: string;
+  /** What the alert is about: "total traffic", "eth0", "10.0.0.5", "10.0.0.5 -> 10.0.0.9:23/tcp". */
   subject: string;
+  /** The value measured at the last occurrence, in the rule's unit. */
   value: number;
+  /** The threshold it was above (the config's, when it was last seen). */
   threshold: number;
+  /** Unix seconds (packet time) of the first and the last occurrence. */
   first_ts: number;
   last_ts: number;
+  /** Occurrences merged into this alert (closed seconds, ticks, or new flows: see docs/alerts.md). */
   count: number;
 }
 

@@ -5,14 +5,15 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import * as F from "../../test/support/frames.js";
 import { fixturePath } from "../../test/support/paths.js";
+import { FileSink, PcapWriter } from "../capture/file/capture-writer.js";
+import type { FileSourceSpec } from "../capture/source.js";
 import { runReplay } from "../cli/replay-command.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { FlowRecord } from "../flows/flow-record.js";
+import { LINKTYPE_ETHERNET } from "../packet/link-types.js";
 import { DEFAULT_STATS_CONFIG } from "../stats/aggregator.js";
-import type { CaptureWorkerConfig, FileSourceSpec } from "./capture-protocol.js";
 import { type CaptureService, createCaptureService } from "./capture-service.js";
-import { FileSink, PcapWriter } from "./capture-writer.js";
-import { LINKTYPE_ETHERNET } from "./link-types.js";
+import type { CaptureWorkerConfig } from "./protocol.js";
 
 function config(
   source: Partial<FileSourceSpec> & { path: string },

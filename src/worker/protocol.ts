@@ -4,35 +4,15 @@
  * answers to its requests.
  */
 
+import type { SourceSpec, StartResult } from "../capture/source.js";
+import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
 import type { FlowTableConfig } from "../flows/flow-table.js";
 import type { StatsConfig } from "../stats/aggregator.js";
 import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
 
-export interface LiveSourceSpec {
-  kind: "live";
-  interfaces: string[];
-  snaplen: number;
-  promiscuous: boolean;
-  timeoutMs: number;
-  bufferSize?: number;
-  filter: string;
-}
-
-export interface FileSourceSpec {
-  kind: "file";
-  path: string;
-  /** "recorded": packets arrive at the pace they were captured, shifted to the present;
-   * "max": as fast as the file can be read, with the file's own timestamps. */
-  speed: "recorded" | "max";
-  /** Start again at the end of the file (with "recorded", a never-ending demo). */
-  loop: boolean;
-  filter: string;
-}
-
 export interface CaptureWorkerConfig {
-  source: LiveSourceSpec | FileSourceSpec;
+  source: SourceSpec;
   flows: FlowTableConfig;
   stats: StatsConfig;
   /** Milliseconds between snapshots. */
@@ -50,11 +30,6 @@ export type WorkerRequest =
   | { type: "host-detail"; id: number; ip: string; limit: number }
   | { type: "shutdown"; id: number };
 
-export interface StartResult {
-  /** What is being captured: interface names, or the file. */
-  interfaces: string[];
-}
-
 export type WorkerMessage =
   /** `tid`: the worker's thread id (Linux), -1 if unknown. */
   | { type: "ready"; tid: number }
@@ -68,3 +43,5 @@ export type WorkerMessage =
   | { type: "reply"; id: number; ok: false; error: { code: string; message: string } }
   /** Capture stopped by itself (end of file, interface gone, error). */
   | { type: "capture-ended"; reason: string; error: string | null };
+
+export type { StartResult } from "../capture/source.js";

@@ -7,8 +7,8 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createStore } from "./store.js";
-import { HOUR0, makeFlows, makeWindow, tempDir } from "./testdata/fixtures.js";
+import { createStore } from "../src/store/store.js";
+import { HOUR0, makeFlows, makeWindow, tempDir } from "../test/support/store-fixtures.js";
 
 const { values } = parseArgs({
   options: {

@@ -4,15 +4,10 @@
  * every tick. `createCaptureService(config, deps)` returns `{ start, stop, ... }`.
  */
 import { Worker } from "node:worker_threads";
+import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import type { ActiveFlowQuery, FlowPage } from "../flows/flow-query.js";
 import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
-import type {
-  CaptureWorkerConfig,
-  StartResult,
-  WorkerMessage,
-  WorkerRequest,
-} from "./capture-protocol.js";
+import type { CaptureWorkerConfig, StartResult, WorkerMessage, WorkerRequest } from "./protocol.js";
 
 export class CaptureCommandError extends Error {
   override readonly name = "CaptureCommandError";

@@ -1,6 +1,7 @@
 /** New-flow batches for the rule tests, built from readable rows. */
-import { ipv4Bytes } from "../../../test/support/frames.js";
-import type { NewFlowBatch } from "../new-flow-log.js";
+
+import type { NewFlowBatch } from "../../src/engine/new-flow-log.js";
+import { ipv4Bytes } from "./frames.js";
 
 export interface Row {
   src: string;

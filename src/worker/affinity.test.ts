@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
+import { tryLoadPcapAddon } from "../capture/live/pcap-addon.js";
 import { AffinityError, currentThreadId, placeCaptureWorker, planAffinity } from "./affinity.js";
-import { tryLoadPcapAddon } from "./live/pcap-addon.js";
 
 test("a plan gives the worker one CPU and the other threads the rest", () => {
   assert.deepEqual(planAffinity([0, 1, 2, 3], "auto"), { worker: [3], others: [0, 1, 2] });

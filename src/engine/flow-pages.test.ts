@@ -2,13 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { TCP_ACK, TCP_SYN } from "../decode/protocols.js";
-import {
-  ActiveFlowQueries,
-  queryActiveFlows,
-  sortedActiveFlows,
-  topActiveFlows,
-} from "./flow-query.js";
-import { FlowKey, FlowTable } from "./flow-table.js";
+import { topActiveFlows } from "../flows/flow-query.js";
+import { FlowKey, FlowTable } from "../flows/flow-table.js";
+import { ActiveFlowQueries, queryActiveFlows, sortedActiveFlows } from "./flow-pages.js";
 
 function table(): FlowTable {
   const t = new FlowTable({ capacity: 100, idleTimeout: 300, cleanupInterval: 60 });

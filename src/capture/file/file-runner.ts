@@ -2,10 +2,15 @@
  * Capture from a file inside the daemon (`offline.file`): as fast as it reads, or at the pace
  * it was recorded, shifted so its first packet is "now", and optionally in a loop (the demo).
  */
-import type { CaptureStatus } from "../engine/snapshot.js";
-import type { FileSourceSpec, StartResult } from "./capture-protocol.js";
-import { readCaptureFile } from "./file/capture-file-reader.js";
-import type { PacketSink } from "./packet-sink.js";
+import type { PacketSink } from "../../packet/packet-sink.js";
+import type {
+  FileSourceSpec,
+  SourceEnded,
+  SourceRunner,
+  SourceStatus,
+  StartResult,
+} from "../source.js";
+import { readCaptureFile } from "./capture-file-reader.js";
 
 /** Packets held back while pacing; reading waits when this many are queued. */
 const PACE_QUEUE = 2048;
@@ -144,7 +149,7 @@ class PacedSink implements PacketSink {
   }
 }
 
-export class FileRunner {
+export class FileRunner implements SourceRunner {
   private abort: AbortController | null = null;
   private readonly sink: PacedSink;
   private filter: string;
@@ -153,7 +158,7 @@ export class FileRunner {
   constructor(
     private readonly spec: FileSourceSpec,
     private readonly engine: PacketSink,
-    private readonly ended: (reason: string, error: string | null) => void,
+    private readonly ended: SourceEnded,
   ) {
     this.sink = new PacedSink(engine, spec.speed === "recorded");
     this.filter = spec.filter;
@@ -180,8 +185,8 @@ export class FileRunner {
     }
     // A BPF filter on a file needs libpcap's compiler (the capture addon).
     const [{ loadPcapAddon }, { BpfFilterSink }] = await Promise.all([
-      import("./live/pcap-addon.js"),
-      import("./live/bpf-filter-sink.js"),
+      import("../live/pcap-addon.js"),
+      import("../live/bpf-filter-sink.js"),
     ]);
     this.sink.inner = new BpfFilterSink(loadPcapAddon(), this.filter, this.engine);
   }
@@ -228,7 +233,7 @@ export class FileRunner {
     }
   }
 
-  status(): Omit<CaptureStatus, "running" | "error"> {
+  status(): SourceStatus {
     return {
       source: "file",
       interfaces: [this.spec.path],

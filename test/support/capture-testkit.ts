@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { PacketSink } from "../packet-sink.js";
 import {
   type CaptureFileResult,
   type ReadCaptureOptions,
   type ReadCaptureStreamOptions,
   readCaptureFile,
   readCaptureStream,
-} from "./capture-file-reader.js";
+} from "../../src/capture/file/capture-file-reader.js";
+import type { PacketSink } from "../../src/packet/packet-sink.js";
 
 /** Helpers shared by the capture file tests (not used by the product). */
 
