@@ -20,6 +20,7 @@
  * a full disk) stay pending and are written with the next tick (bounded by max_active).
  */
 import type { Snapshot } from "../engine/snapshot.js";
+import { type Logger, silentLogger } from "../util/log.js";
 import {
   activeFlowsRule,
   bandwidthRule,
@@ -45,14 +46,8 @@ export interface StoredAlert {
   dedupKey: string;
 }
 
-export type AlertLog = (
-  level: "info" | "warn" | "error",
-  msg: string,
-  fields: Record<string, unknown>,
-) => void;
-
 export interface AlertEngineDeps {
-  log?: AlertLog;
+  log?: Logger;
   /** The store, once open (null before and when there is none). */
   store?: () => AlertWriter | null;
   /** Replaces the webhook sender (tests). */
@@ -91,7 +86,7 @@ interface Entry {
 }
 
 export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps = {}): AlertEngine {
-  const log: AlertLog = deps.log ?? (() => {});
+  const log = deps.log ?? silentLogger;
   let config = initial;
   let watched = watchedPortTable(config.watched_ports.ports);
   const dropRate = new DropRateRule();
@@ -100,7 +95,7 @@ export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps =
     deps.webhooks ??
     createWebhookSender(
       { timeoutMs: config.webhook_timeout_ms, queueSize: config.webhook_queue },
-      { log: (level, msg, fields) => log(level, msg, fields) },
+      { log },
     );
   /** Active alerts by key, least recently seen first. */
   const active = new Map<string, Entry>();
@@ -183,10 +178,13 @@ export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps =
       pending.clear();
     } catch (err: unknown) {
       m.write_errors++;
-      log("error", "alert write failed", {
-        error: err instanceof Error ? err.message : String(err),
-        pending: pending.size,
-      });
+      log.error(
+        {
+          error: err instanceof Error ? err.message : String(err),
+          pending: pending.size,
+        },
+        "alert write failed",
+      );
       // Bounded: the oldest pending alerts give way.
       for (const a of pending.keys()) {
         if (pending.size <= config.max_active) break;
@@ -224,13 +222,16 @@ export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps =
       for (const e of raised) {
         const url = config[e.alert.rule].webhook;
         if (url !== "") webhooks.send(url, { ...e.alert });
-        log("info", "alert raised", {
-          rule: e.alert.rule,
-          kind: e.alert.kind,
-          severity: e.alert.severity,
-          subject: e.alert.subject,
-          value: e.alert.value,
-        });
+        log.info(
+          {
+            rule: e.alert.rule,
+            kind: e.alert.kind,
+            severity: e.alert.severity,
+            subject: e.alert.subject,
+            value: e.alert.value,
+          },
+          "alert raised",
+        );
       }
       return [...changed.values()].map((e) => ({ ...e.alert }));
     },

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { sampleAlert } from "../../test/support/alerts.js";
+import { memoryLogger } from "../../test/support/log.js";
 import type { Alert } from "./types.js";
 import { createWebhookSender, safeUrl } from "./webhooks.js";
 
@@ -63,11 +64,8 @@ describe("webhooks (real HTTP server on loopback)", () => {
   });
 
   test("a timeout and an error status are counted and logged without credentials or query", async () => {
-    const logs: { msg: string; fields: Record<string, unknown> }[] = [];
-    const w = createWebhookSender(
-      { timeoutMs: 200, queueSize: 10 },
-      { log: (_l, msg, fields) => logs.push({ msg, fields }) },
-    );
+    const { log, lines: logs } = memoryLogger();
+    const w = createWebhookSender({ timeoutMs: 200, queueSize: 10 }, { log });
     const secretUrl = (path: string) =>
       `http://user:pw@127.0.0.1:${new URL(base).port}${path}?token=SECRET`;
     const t0 = Date.now();
@@ -78,10 +76,12 @@ describe("webhooks (real HTTP server on loopback)", () => {
     assert.deepEqual(w.metrics(), { sent: 0, failed: 2, dropped: 0, queued: 0 });
     assert.deepEqual(logs, [
       {
+        level: "warn",
         msg: "webhook failed",
-        fields: { url: `${base}/slow`, error: "no answer within 200 ms" },
+        url: `${base}/slow`,
+        error: "no answer within 200 ms",
       },
-      { msg: "webhook failed", fields: { url: `${base}/fail`, status: 500 } },
+      { level: "warn", msg: "webhook failed", url: `${base}/fail`, status: 500 },
     ]);
     const text = JSON.stringify(logs);
     assert.ok(!text.includes("SECRET") && !text.includes("pw@"));
@@ -100,11 +100,8 @@ describe("webhooks (real HTTP server on loopback)", () => {
   });
 
   test("a refused connection is a logged failure, never a throw", async () => {
-    const logs: string[] = [];
-    const w = createWebhookSender(
-      { timeoutMs: 1000, queueSize: 10 },
-      { log: (_l, msg, fields) => logs.push(`${msg} ${JSON.stringify(fields)}`) },
-    );
+    const { log, lines: logs } = memoryLogger();
+    const w = createWebhookSender({ timeoutMs: 1000, queueSize: 10 }, { log });
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
@@ -113,10 +110,12 @@ describe("webhooks (real HTTP server on loopback)", () => {
     w.send(`http://127.0.0.1:${port}/x`, ALERT);
     await w.idle();
     assert.equal(w.metrics().failed, 1);
-    assert.equal(
-      logs[0],
-      `webhook failed {"url":"http://127.0.0.1:${port}/x","error":"connect ECONNREFUSED 127.0.0.1:${port}"}`,
-    );
+    assert.deepEqual(logs[0], {
+      level: "warn",
+      msg: "webhook failed",
+      url: `http://127.0.0.1:${port}/x`,
+      error: `connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
   });
 
   test("safeUrl keeps scheme, host and path only", () => {

@@ -7,6 +7,7 @@
  * scheme, host and path only (never its user, password or query, which often hold a secret)
  * and counted.
  */
+import { type Logger, silentLogger } from "../util/log.js";
 import type { Alert } from "./types.js";
 
 export interface WebhookOptions {
@@ -22,12 +23,6 @@ export interface WebhookMetrics {
   dropped: number;
   queued: number;
 }
-
-export type WebhookLog = (
-  level: "warn" | "error",
-  msg: string,
-  fields: Record<string, unknown>,
-) => void;
 
 export interface WebhookSender {
   /** Queues one alert for `url`; never throws, never waits. */
@@ -75,10 +70,10 @@ function splitCredentials(url: string): { url: string; auth: string | null } {
 
 export function createWebhookSender(
   initial: WebhookOptions,
-  deps: { log?: WebhookLog; fetch?: typeof fetch } = {},
+  deps: { log?: Logger; fetch?: typeof fetch } = {},
 ): WebhookSender {
   let opts = initial;
-  const log: WebhookLog = deps.log ?? (() => {});
+  const log = deps.log ?? silentLogger;
   const doFetch = deps.fetch ?? fetch;
   const queue: { url: string; auth: string | null; body: string }[] = [];
   const m = { sent: 0, failed: 0, dropped: 0 };
@@ -106,7 +101,7 @@ export function createWebhookSender(
       await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status > 299) {
         m.failed++;
-        log("warn", "webhook failed", { url: safeUrl(url), status: res.status });
+        log.warn({ url: safeUrl(url), status: res.status }, "webhook failed");
       } else {
         m.sent++;
       }
@@ -121,7 +116,7 @@ export function createWebhookSender(
               safeUrl(url),
             )
           : String(err);
-      log("warn", "webhook failed", { url: safeUrl(url), error: reason });
+      log.warn({ url: safeUrl(url), error: reason }, "webhook failed");
     } finally {
       clearTimeout(timer);
       inFlight = null;
@@ -141,10 +136,13 @@ export function createWebhookSender(
       if (queue.length >= opts.queueSize) {
         m.dropped++;
         if (m.dropped === 1 || m.dropped % 100 === 0) {
-          log("warn", "webhook queue full, alert not sent", {
-            url: safeUrl(url),
-            dropped: m.dropped,
-          });
+          log.warn(
+            {
+              url: safeUrl(url),
+              dropped: m.dropped,
+            },
+            "webhook queue full, alert not sent",
+          );
         }
         return;
       }

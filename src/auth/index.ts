@@ -37,7 +37,6 @@ export {
 } from "./login-guard.js";
 export { isLoopbackHost } from "./loopback.js";
 export {
-  type AuthLog,
   authenticate,
   DEFAULT_COST,
   hashPassword,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ADMINPASS_HASHES, KNOWN_HASHES as KNOWN } from "../../test/support/known-hashes.js";
+import { memoryLogger } from "../../test/support/log.js";
 import { UserConfigError } from "./auth-error.js";
 import {
-  type AuthLog,
   authenticate,
   hashPassword,
   isBcryptHash,
@@ -13,9 +13,9 @@ import {
 } from "./passwords.js";
 
 /** A log that remembers what was written. */
-function memoryLog(): AuthLog & { lines: { fields: Record<string, unknown>; message: string }[] } {
-  const lines: { fields: Record<string, unknown>; message: string }[] = [];
-  return { lines, warn: (fields, message) => lines.push({ fields, message }) };
+function memoryLog() {
+  const { log, lines } = memoryLogger();
+  return Object.assign(log, { lines });
 }
 
 describe("bcrypt prefixes", () => {
@@ -132,8 +132,10 @@ describe("loadUsers", () => {
       assert.match(h, /^\$2b\$04\$/);
       assert.equal(await verifyPassword("adminpass", h), true);
       assert.equal(log.lines.length, 1);
-      assert.deepEqual(log.lines[0]?.fields, { user: "admin", host });
-      assert.match(log.lines[0]?.message ?? "", /plaintext password/);
+      const { level, msg, ...fields } = log.lines[0] ?? { level: "", msg: "" };
+      assert.equal(level, "warn");
+      assert.deepEqual(fields, { user: "admin", host });
+      assert.match(msg, /plaintext password/);
       assert.ok(!JSON.stringify(log.lines).includes("adminpass"), "the password is not logged");
       assert.ok(![...users.hashes.values()].includes("adminpass"));
     }

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import bcrypt from "bcrypt";
+import type { Logger } from "../util/log.js";
 import { UserConfigError } from "./auth-error.js";
 import { isLoopbackHost } from "./loopback.js";
 
@@ -29,10 +30,6 @@ const BCRYPT_HASH = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 const CRYPT_STYLE = /^\$[0-9a-z]+\$/;
 
 /** Where warnings go: pino's `warn(fields, message)` fits. */
-export interface AuthLog {
-  warn(fields: Record<string, unknown>, message: string): void;
-}
-
 /** True for a well-formed `$2a$`/`$2b$`/`$2y$` bcrypt hash that the verifier can read. */
 export function isBcryptHash(value: string): boolean {
   return BCRYPT_HASH.test(value);
@@ -99,7 +96,7 @@ export interface UsersConfig {
 }
 
 export interface LoadUsersOptions {
-  log: AuthLog;
+  log: Logger;
   /**
    * Cost for hashing plaintext passwords (loopback only) and for the dummy hash when no user
    * has a hash; otherwise the highest cost among the configured hashes is used.

@@ -6,6 +6,7 @@
  * on this config, 1 otherwise; warnings do not fail.
  */
 import { accessSync, constants } from "node:fs";
+import { pino } from "pino";
 import type { NetnetConfig } from "../config/config.js";
 
 export interface CheckConfigOptions {
@@ -69,7 +70,13 @@ export async function checkConfig(config: NetnetConfig): Promise<CheckOutcome> {
   try {
     // Plaintext passwords are hashed at the lowest cost: only whether they load matters here.
     await loadUsers(config, {
-      log: { warn: (_fields, message) => warnings.push(`users: ${message}`) },
+      log: pino(
+        { level: "warn", base: null },
+        {
+          write: (line: string) =>
+            warnings.push(`users: ${(JSON.parse(line) as { msg: string }).msg}`),
+        },
+      ),
       cost: 4,
     });
   } catch (err: unknown) {

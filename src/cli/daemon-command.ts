@@ -3,8 +3,8 @@
  * SIGTERM or SIGINT; SIGHUP re-reads the config.
  */
 
-import type { Logger } from "pino";
 import type { NetnetConfig } from "../config/config.js";
+import type { Logger } from "../util/log.js";
 
 export interface DaemonCommandOptions {
   config?: string;

@@ -9,7 +9,6 @@
  * then the database closes.
  */
 import { getPriority, setPriority } from "node:os";
-import type { Logger } from "pino";
 import { createAlertEngine } from "../alerts/alert-engine.js";
 import { buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
@@ -28,8 +27,8 @@ import { engineConfigFrom } from "../engine/packet-engine.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import { createStore, type Store } from "../store/store.js";
 import { createTickWriter, TICK_WRITER_DEFAULTS, type TickWriter } from "../store/tick-writer.js";
-import type { LogFn } from "../store/types.js";
 import { toWindowRecord } from "../store/window-record.js";
+import type { Logger } from "../util/log.js";
 import { AffinityError, placeCaptureWorker } from "../worker/affinity.js";
 import { type CaptureService, createCaptureService } from "../worker/capture-service.js";
 import type { CaptureWorkerConfig } from "../worker/protocol.js";
@@ -180,7 +179,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   };
   // Alerts are written in their own transaction; those raised before the store opens wait.
   const alerts = createAlertEngine(config.alerts, {
-    log: (level, msg, fields) => log[level](fields, msg),
+    log,
     store: () => store,
   });
   const onSnapshot = (s: Snapshot) => {
@@ -247,13 +246,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   dropPrivileges(config.privilege, log);
 
   // 3. History and sessions.
-  const storeLog: LogFn = (level, msg, fields) => log[level](fields ?? {}, msg);
   const opened = createStore(
     { path: config.database.path, retentionDays: config.database.retention_days },
-    { log: storeLog },
+    { log },
   );
   opened.start();
-  const tickWriter = createTickWriter(opened, TICK_WRITER_DEFAULTS, storeLog);
+  const tickWriter = createTickWriter(opened, TICK_WRITER_DEFAULTS, log);
   store = opened;
   writer = tickWriter;
   for (const s of early.splice(0)) write(tickWriter, s);

@@ -5,7 +5,7 @@
  * ones could not be opened, which is the point. A daemon not started as root (for example a
  * service user holding only CAP_NET_RAW) has nothing to drop.
  */
-import type { Logger } from "pino";
+import type { Logger } from "../util/log.js";
 
 export class PrivilegeError extends Error {
   override readonly name = "PrivilegeError";

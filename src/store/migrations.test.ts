@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
+import { memoryLogger } from "../../test/support/log.js";
 import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createFlowWriter } from "./flows.js";
 import {
@@ -105,13 +106,10 @@ describe("migrations", () => {
     assert.deepEqual(tables(old), ["flows", "rollup_1h", "rollup_1m", "windows"]);
     old.close();
 
-    const logs: string[] = [];
-    const store = createStore(
-      { path, retentionDays: 7 },
-      { log: (_level, msg, fields) => logs.push(`${msg} ${JSON.stringify(fields)}`) },
-    );
+    const { log, lines } = memoryLogger();
+    const store = createStore({ path, retentionDays: 7 }, { log });
     assert.deepEqual(store.migrated, { from: 1, to: SCHEMA_VERSION });
-    assert.ok(logs.some((l) => l.startsWith("database schema migrated") && l.includes('"from":1')));
+    assert.ok(lines.some((l) => l.msg === "database schema migrated" && l.from === 1));
     assert.ok(tables(store.db).includes("sessions"));
     assert.equal(store.queryFlows({}).total, 10);
     assert.equal(

@@ -6,9 +6,9 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import type { Logger } from "../util/log.js";
 import { MIGRATIONS, type Migration, migrate } from "./migrations.js";
 import { messageOf, StoreError, toStoreError } from "./store-error.js";
-import type { LogFn } from "./types.js";
 
 type DB = Database.Database;
 
@@ -63,7 +63,7 @@ export interface OpenResult {
  */
 export function openDatabase(
   path: string,
-  log: LogFn,
+  log: Logger,
   migrations: readonly Migration[] = MIGRATIONS,
 ): OpenResult {
   const memory = isMemoryPath(path);
@@ -78,14 +78,14 @@ export function openDatabase(
     // The first statement reads the header: a file that is not SQLite fails here.
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (!memory && mode !== "wal") {
-      log("warn", "database is not in wal mode", { path, journal_mode: mode });
+      log.warn({ path, journal_mode: mode }, "database is not in wal mode");
     }
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     db.pragma(`cache_size = -${CACHE_KIB}`);
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
     const { from, to } = migrate(db, path, migrations);
-    if (from !== to) log("info", "database schema migrated", { path, from, to });
+    if (from !== to) log.info({ path, from, to }, "database schema migrated");
     return { db, from, to };
   } catch (err: unknown) {
     db.close();

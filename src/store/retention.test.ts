@@ -2,30 +2,25 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type LogLine, memoryLogger } from "../../test/support/log.js";
 import { HOUR0, makeFlow, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createStore, type Store } from "./store.js";
-import type { LogFn } from "./types.js";
 
 const NOW_S = HOUR0 + 2 * 86400;
 const CUTOFF = NOW_S - 86400; // retentionDays: 1
-
-interface LogLine {
-  level: string;
-  msg: string;
-  fields: Record<string, unknown> | undefined;
-}
 
 describe("retention", () => {
   let tmp: ReturnType<typeof tempDir>;
   let store: Store;
   let nowMs: number;
   let logs: LogLine[];
-  const log: LogFn = (level, msg, fields) => logs.push({ level, msg, fields });
 
   beforeEach(() => {
     tmp = tempDir();
     nowMs = NOW_S * 1000;
-    logs = [];
+    const memory = memoryLogger();
+    const log = memory.log;
+    logs = memory.lines;
     store = createStore(
       { path: join(tmp.dir, "netnet.db"), retentionDays: 1, retentionIntervalMs: 20 },
       { log, now: () => nowMs },
@@ -76,8 +71,8 @@ describe("retention", () => {
     assert.deepEqual(pluck("SELECT token_hash FROM sessions"), ["c"]);
     const line = logs.find((l) => l.msg === "retention removed old rows");
     assert.equal(line?.level, "info");
-    assert.equal(line?.fields?.windows, 2);
-    assert.equal(line?.fields?.sessions, 2);
+    assert.equal(line?.windows, 2);
+    assert.equal(line?.sessions, 2);
     assert.deepEqual(store.runRetention(), {
       windows: 0,
       rollup_1m: 0,
@@ -124,7 +119,7 @@ describe("retention", () => {
     for (let i = 0; i < 100 && !logs.some((l) => l.level === "error"); i++) await sleep(10);
     const line = logs.find((l) => l.level === "error");
     assert.equal(line?.msg, "retention failed");
-    assert.match(String(line?.fields?.error), /alerts/);
+    assert.match(String(line?.error), /alerts/);
     store.db.exec("CREATE TABLE alerts (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL)");
   });
 });

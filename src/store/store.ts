@@ -10,6 +10,7 @@
 import type Database from "better-sqlite3";
 import type { StoredAlert } from "../alerts/alert-engine.js";
 import type { AlertPage, AlertQuery } from "../alerts/types.js";
+import { silentLogger } from "../util/log.js";
 import { createAlertSearch, createAlertWriter } from "./alerts.js";
 import { createFlowSearch, createFlowWriter } from "./flows.js";
 import { createHistoryReader, normalizeRange } from "./history.js";
@@ -23,7 +24,6 @@ import type {
   HistoryResult,
   HostHistoryQuery,
   HostHistoryResult,
-  LogFn,
   RetentionResult,
   StoreConfig,
   StoreDeps,
@@ -65,8 +65,6 @@ export interface StoreTestHooks {
   migrations?: readonly Migration[];
 }
 
-const noLog: LogFn = () => {};
-
 /** Every statement of the store, prepared once when it opens. */
 function prepareStatements(db: Database.Database) {
   return {
@@ -96,7 +94,7 @@ export function createStore(
   deps: StoreDeps = {},
   hooks: StoreTestHooks = {},
 ): Store {
-  const log = deps.log ?? noLog;
+  const log = deps.log ?? silentLogger;
   const now = deps.now ?? Date.now;
   const path = config.path;
   const interval = config.retentionIntervalMs ?? RETENTION_INTERVAL_DEFAULT_MS;
@@ -206,11 +204,14 @@ export function createStore(
     const total = r.windows + r.rollup_1m + r.rollup_1h + r.flows + r.alerts + r.sessions;
     m.retention_runs++;
     m.rows_deleted += total;
-    log("info", "retention removed old rows", {
-      path,
-      retention_days: retentionDays,
-      ...r,
-    });
+    log.info(
+      {
+        path,
+        retention_days: retentionDays,
+        ...r,
+      },
+      "retention removed old rows",
+    );
     return r;
   }
 
@@ -220,7 +221,7 @@ export function createStore(
       runRetention();
     } catch (err: unknown) {
       const e = toStoreError(err, path, "retention");
-      log("error", "retention failed", { path, code: e.code, error: e.message });
+      log.error({ path, code: e.code, error: e.message }, "retention failed");
     }
   }
 
@@ -251,10 +252,13 @@ export function createStore(
       try {
         db.pragma("optimize");
       } catch (err: unknown) {
-        log("warn", "pragma optimize failed", {
-          path,
-          error: toStoreError(err, path, "optimize").message,
-        });
+        log.warn(
+          {
+            path,
+            error: toStoreError(err, path, "optimize").message,
+          },
+          "pragma optimize failed",
+        );
       }
       db.close();
     },

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setImmediate as turn } from "node:timers/promises";
+import { memoryLogger } from "../../test/support/log.js";
 import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
 import { createStore } from "./store.js";
 import { createTickWriter } from "./tick-writer.js";
-import type { LogFn } from "./types.js";
 
 function withStore(fn: (store: ReturnType<typeof createStore>) => Promise<void>) {
   return async () => {
@@ -46,14 +46,16 @@ test(
 test(
   "flush writes everything waiting; too much waiting drops the oldest flows, counted and logged",
   withStore(async (store) => {
-    const logs: string[] = [];
-    const log: LogFn = (level, msg) => logs.push(`${level}: ${msg}`);
+    const { log, lines } = memoryLogger();
     const writer = createTickWriter(store, { chunkFlows: 1000, maxPendingFlows: 2500 }, log);
     writer.write({ flows: makeFlows(5000, HOUR0) });
     // 1000 written, 4000 queued in chunks of 1000: two chunks over the bound are dropped.
     assert.equal(writer.dropped, 2000);
     assert.equal(writer.pending, 2000);
-    assert.equal(logs.filter((l) => l.startsWith("warn: history cannot keep up")).length, 2);
+    assert.equal(
+      lines.filter((l) => l.level === "warn" && l.msg.startsWith("history cannot keep up")).length,
+      2,
+    );
     writer.flush();
     assert.equal(writer.pending, 0);
     assert.equal(stored(store), 3000);
@@ -62,7 +64,7 @@ test(
 );
 
 test("a failing write is logged and the writer goes on", async () => {
-  const logs: string[] = [];
+  const { log, lines } = memoryLogger();
   let calls = 0;
   const writer = createTickWriter(
     {
@@ -73,10 +75,13 @@ test("a failing write is logged and the writer goes on", async () => {
       },
     },
     { chunkFlows: 10, maxPendingFlows: 100 },
-    (level, msg) => logs.push(`${level}: ${msg}`),
+    log,
   );
   writer.write({ flows: makeFlows(25, HOUR0) });
   writer.flush();
   assert.equal(calls, 3);
-  assert.deepEqual(logs, ["error: history write failed"]);
+  assert.deepEqual(
+    lines.map((l) => `${l.level}: ${l.msg}`),
+    ["error: history write failed"],
+  );
 });

@@ -8,8 +8,9 @@
  * counted (windows are never dropped: they are small and the history's backbone).
  */
 import type { FlowRecord } from "../flows/flow-record.js";
+import { type Logger, silentLogger } from "../util/log.js";
 import type { Store } from "./store.js";
-import type { LogFn, TickInput } from "./types.js";
+import type { TickInput } from "./types.js";
 
 export interface TickWriterConfig {
   chunkFlows: number;
@@ -37,7 +38,7 @@ export interface TickWriter {
 export function createTickWriter(
   store: Pick<Store, "writeTick">,
   config: TickWriterConfig = TICK_WRITER_DEFAULTS,
-  log: LogFn = () => {},
+  log: Logger = silentLogger,
 ): TickWriter {
   const queue: FlowRecord[][] = [];
   let pending = 0;
@@ -49,7 +50,7 @@ export function createTickWriter(
       store.writeTick(tick);
     } catch (err: unknown) {
       // The daemon keeps running; what was committed before stays.
-      log("error", "history write failed", { err });
+      log.error({ err }, "history write failed");
     }
   };
 
@@ -89,10 +90,13 @@ export function createTickWriter(
         const old = queue.shift() ?? [];
         pending -= old.length;
         dropped += old.length;
-        log("warn", "history cannot keep up: finished flows dropped", {
-          dropped: old.length,
-          total_dropped: dropped,
-        });
+        log.warn(
+          {
+            dropped: old.length,
+            total_dropped: dropped,
+          },
+          "history cannot keep up: finished flows dropped",
+        );
       }
       schedule();
     },

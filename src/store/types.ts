@@ -7,6 +7,7 @@ import type { FlowSortKey, SizeClass, SortOrder } from "../contract/enums.js";
 import type { ProtocolClass } from "../contract/protocols.js";
 import type { HostHistoryPoint, PortStat, Talker } from "../contract/types.js";
 import type { FlowRecord } from "../flows/flow-record.js";
+import type { Logger } from "../util/log.js";
 
 export interface Count {
   packets: number;
@@ -45,12 +46,6 @@ export interface TickResult {
   flows: number;
 }
 
-export type LogFn = (
-  level: "info" | "warn" | "error",
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void;
-
 export interface StoreConfig {
   /** `database.path`; `:memory:` for tests. */
   path: string;
@@ -61,7 +56,7 @@ export interface StoreConfig {
 }
 
 export interface StoreDeps {
-  log?: LogFn;
+  log?: Logger;
   /** Wall clock in milliseconds (Date.now); injected by tests. */
   now?: () => number;
 }
