@@ -20,6 +20,7 @@
  * a full disk) stay pending and are written with the next tick (bounded by max_active).
  */
 import type { Snapshot } from "../engine/snapshot.js";
+import { messageOf } from "../util/errors.js";
 import { type Logger, silentLogger } from "../util/log.js";
 import {
   activeFlowsRule,
@@ -180,7 +181,7 @@ export function createAlertEngine(initial: AlertsConfig, deps: AlertEngineDeps =
       m.write_errors++;
       log.error(
         {
-          error: err instanceof Error ? err.message : String(err),
+          error: messageOf(err),
           pending: pending.size,
         },
         "alert write failed",

@@ -73,11 +73,12 @@ export function registerAlertRoutes<L extends FastifyBaseLogger>(
       },
     },
     async (req: FastifyRequest<{ Querystring: AlertQs }>) => {
-      if (source === null) throw new ApiError("unavailable", "alerts are not kept (no database)");
+      if (source === null)
+        throw new ApiError("ERR_API_UNAVAILABLE", "alerts are not kept (no database)");
       const qs = req.query;
       const limit = qs.limit === undefined ? 100 : Number(qs.limit);
       if (limit < 1 || limit > 1000) {
-        throw new ApiError("bad_request", "limit must be 1 to 1000");
+        throw new ApiError("ERR_API_BAD_REQUEST", "limit must be 1 to 1000");
       }
       const q: AlertQuery = { limit, offset: qs.offset === undefined ? 0 : Number(qs.offset) };
       if (qs.severity !== undefined) q.severity = qs.severity as AlertQuery["severity"] & string;

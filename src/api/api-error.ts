@@ -4,32 +4,32 @@
  * same everywhere and a test can check every code is unique.
  */
 import { AUTH_ERRORS } from "../auth/auth-error.js";
+import { NetnetError } from "../util/errors.js";
 
 export const API_ERRORS = {
   // The contract's authentication answers are the auth component's registry, not a copy.
   ...AUTH_ERRORS,
-  bad_request: { status: 400, message: "bad request" },
-  malformed_json: { status: 400, message: "malformed JSON" },
-  missing_token: { status: 400, message: "missing session token" },
-  not_found: { status: 404, message: "not found" },
-  payload_too_large: { status: 413, message: "request body too large" },
-  reload_failed: { status: 500, message: "reload failed" },
-  internal: { status: 500, message: "internal error" },
-  unavailable: { status: 503, message: "not available" },
+  ERR_API_BAD_REQUEST: { status: 400, message: "bad request" },
+  ERR_API_MALFORMED_JSON: { status: 400, message: "malformed JSON" },
+  ERR_API_MISSING_TOKEN: { status: 400, message: "missing session token" },
+  ERR_API_NOT_FOUND: { status: 404, message: "not found" },
+  ERR_API_PAYLOAD_TOO_LARGE: { status: 413, message: "request body too large" },
+  ERR_API_RELOAD_FAILED: { status: 500, message: "reload failed" },
+  ERR_API_INTERNAL: { status: 500, message: "internal error" },
+  ERR_API_UNAVAILABLE: { status: 503, message: "not available" },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
-export class ApiError extends Error {
-  override readonly name = "ApiError";
+export class ApiError extends NetnetError<ApiErrorCode> {
   readonly status: number;
 
   constructor(
-    readonly code: ApiErrorCode,
+    code: ApiErrorCode,
     message?: string,
     readonly extra: { headers?: Record<string, string>; details?: unknown } = {},
   ) {
-    super(message ?? API_ERRORS[code].message);
+    super(code, message ?? API_ERRORS[code].message);
     this.status = API_ERRORS[code].status;
   }
 

@@ -175,7 +175,7 @@ function rangeFrom(qs: { start?: string; end?: string; limit?: string }): Histor
   if (qs.limit !== undefined) {
     const limit = Number(qs.limit);
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new ApiError("bad_request", "limit must be a whole number of at least 1");
+      throw new ApiError("ERR_API_BAD_REQUEST", "limit must be a whole number of at least 1");
     }
     q.limit = limit;
   }
@@ -185,7 +185,7 @@ function rangeFrom(qs: { start?: string; end?: string; limit?: string }): Histor
 function latestOr503(deps: ApiDeps): Snapshot {
   const s = deps.latest();
   if (s === null)
-    throw new ApiError("unavailable", "no statistics yet: the capture worker is starting");
+    throw new ApiError("ERR_API_UNAVAILABLE", "no statistics yet: the capture worker is starting");
   return s;
 }
 
@@ -202,7 +202,9 @@ class ControlLimiter {
     const prev = this.last.get(client);
     if (prev !== undefined && now - prev < this.intervalMs) {
       const retry = Math.ceil((this.intervalMs - (now - prev)) / 1000);
-      throw new ApiError("rate_limited", undefined, { headers: { "retry-after": String(retry) } });
+      throw new ApiError("ERR_AUTH_RATE_LIMITED", undefined, {
+        headers: { "retry-after": String(retry) },
+      });
     }
     this.last.set(client, now);
     if (this.last.size > 10_000) {
@@ -236,10 +238,10 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       return reply.code(400).send({ error: `invalid request: ${e.message ?? "bad input"}` });
     }
     if (e.code === "FST_ERR_CTP_INVALID_JSON_BODY" || e.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
-      return reply.code(400).send({ error: API_ERRORS.malformed_json.message });
+      return reply.code(400).send({ error: API_ERRORS.ERR_API_MALFORMED_JSON.message });
     }
     if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply.code(413).send({ error: API_ERRORS.payload_too_large.message });
+      return reply.code(413).send({ error: API_ERRORS.ERR_API_PAYLOAD_TOO_LARGE.message });
     }
     if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       return reply.code(415).send({ error: "unsupported content type: send application/json" });
@@ -248,10 +250,10 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       return reply.code(e.statusCode).send({ error: e.message ?? "bad request" });
     }
     req.log.error({ err }, "request failed");
-    return reply.code(500).send({ error: API_ERRORS.internal.message });
+    return reply.code(500).send({ error: API_ERRORS.ERR_API_INTERNAL.message });
   });
   app.setNotFoundHandler((_req, reply) =>
-    reply.code(404).send({ error: API_ERRORS.not_found.message }),
+    reply.code(404).send({ error: API_ERRORS.ERR_API_NOT_FOUND.message }),
   );
 
   app.addHook("onSend", async (req, reply, payload) => {
@@ -301,7 +303,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       { client: req.ip, route: req.routeOptions.url },
       "unauthorized request",
     );
-    throw new ApiError("unauthorized");
+    throw new ApiError("ERR_AUTH_UNAUTHORIZED");
   });
 
   await app.register(swagger, openApiOptions());
@@ -340,7 +342,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       const { username, password } = req.body;
       const attempt = deps.auth.guard.begin(req.ip, username);
       if (!attempt.allowed) {
-        throw new ApiError("rate_limited", undefined, {
+        throw new ApiError("ERR_AUTH_RATE_LIMITED", undefined, {
           headers: { "retry-after": String(attempt.retryAfterSeconds) },
         });
       }
@@ -350,7 +352,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
         attempt.fail();
         // The username is not logged: people type passwords into it.
         failedLoginLog.warn(req.log, { client: req.ip }, "login failed");
-        throw new ApiError("invalid_credentials");
+        throw new ApiError("ERR_AUTH_INVALID_CREDENTIALS");
       }
       attempt.succeed();
       const session = deps.auth.sessions.create(username);
@@ -364,8 +366,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     { schema: { response: { 400: errorSchema, 401: errorSchema } } },
     async (req) => {
       const token = req.headers["x-session-token"];
-      if (typeof token !== "string" || token === "") throw new ApiError("missing_token");
-      if (!deps.auth.sessions.revoke(token)) throw new ApiError("invalid_session");
+      if (typeof token !== "string" || token === "") throw new ApiError("ERR_API_MISSING_TOKEN");
+      if (!deps.auth.sessions.revoke(token)) throw new ApiError("ERR_AUTH_INVALID_SESSION");
       return { status: "logged out" };
     },
   );
@@ -394,11 +396,11 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       req: FastifyRequest<{ Querystring: { start?: string; end?: string; limit?: string } }>,
     ) => {
       if (deps.history === null)
-        throw new ApiError("unavailable", "history is not kept (no database)");
+        throw new ApiError("ERR_API_UNAVAILABLE", "history is not kept (no database)");
       const q = rangeFrom(req.query);
       const resolvedEnd = q.end ?? Date.now() / 1000;
       if (q.start !== undefined && q.start >= resolvedEnd) {
-        throw new ApiError("bad_request", "start must be before end");
+        throw new ApiError("ERR_API_BAD_REQUEST", "start must be before end");
       }
       return deps.history.queryHistory(q);
     },
@@ -442,7 +444,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
             : protocolNumber(qs.proto);
       const port = qs.port === undefined ? undefined : Number(qs.port);
       if (port !== undefined && port > 65535)
-        throw new ApiError("bad_request", "port must be 0 to 65535");
+        throw new ApiError("ERR_API_BAD_REQUEST", "port must be 0 to 65535");
       const filters = {
         ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
         ...(port !== undefined ? { port } : {}),
@@ -456,7 +458,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       if (qs.from !== undefined || qs.to !== undefined) {
         // Finished flows from the history.
         if (deps.history === null)
-          throw new ApiError("unavailable", "history is not kept (no database)");
+          throw new ApiError("ERR_API_UNAVAILABLE", "history is not kept (no database)");
         const r = deps.history.queryFlows({
           ...filters,
           ...(qs.from !== undefined ? { from: Number(qs.from) } : {}),
@@ -548,14 +550,15 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       const key = `host:${req.params.ip}:${JSON.stringify(q)}`;
       const body = await perTick.get(key, async () => {
         const detail = await deps.hostDetail(req.params.ip, HOST_DETAIL_LIMIT);
-        if (detail === null) throw new ApiError("bad_request", "not an IPv4 or IPv6 address");
+        if (detail === null)
+          throw new ApiError("ERR_API_BAD_REQUEST", "not an IPv4 or IPv6 address");
         const history = deps.history?.hostHistory(detail.ip, q) ?? null;
         if (
           detail.live === null &&
           detail.flow_count === 0 &&
           (history?.points.length ?? 0) === 0
         ) {
-          throw new ApiError("not_found", `no traffic of ${detail.ip} is known`);
+          throw new ApiError("ERR_API_NOT_FOUND", `no traffic of ${detail.ip} is known`);
         }
         return tickBody({
           ...detail,
@@ -599,7 +602,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       return { status: "reloaded", config_path: r.configPath, restart_needed: r.restartNeeded };
     } catch (err: unknown) {
       const details = err instanceof Error ? err.message : String(err);
-      throw new ApiError("reload_failed", undefined, { details });
+      throw new ApiError("ERR_API_RELOAD_FAILED", undefined, { details });
     }
   });
 

@@ -4,7 +4,6 @@
  */
 export {
   AUTH_ERRORS,
-  AuthError,
   type AuthErrorCode,
   USER_CONFIG_ERRORS,
   UserConfigError,

@@ -112,7 +112,7 @@ describe("loadUsers", () => {
         ),
         (err: unknown) =>
           err instanceof UserConfigError &&
-          err.code === "user_plaintext_password" &&
+          err.code === "ERR_USER_PLAINTEXT_PASSWORD" &&
           err.username === "bob" &&
           err.message.includes('user "bob"') &&
           err.message.includes("not loopback") &&
@@ -146,7 +146,7 @@ describe("loadUsers", () => {
       loadUsers({ api: { host: "127.0.0.1" }, users: [hashed, hashed] }, { log: memoryLog() }),
       (err: unknown) =>
         err instanceof UserConfigError &&
-        err.code === "user_duplicate" &&
+        err.code === "ERR_USER_DUPLICATE" &&
         err.message === 'user "admin" appears more than once in users',
     );
     for (const password of [
@@ -163,7 +163,7 @@ describe("loadUsers", () => {
         ),
         (err: unknown) =>
           err instanceof UserConfigError &&
-          err.code === "user_bad_hash" &&
+          err.code === "ERR_USER_BAD_HASH" &&
           err.message.startsWith('user "eve": the password looks like a hash') &&
           !err.message.includes(password),
       );

@@ -120,8 +120,8 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
     const who = JSON.stringify(username);
     if (hashed.has(username) || plaintext.has(username)) {
       throw new UserConfigError(
+        "ERR_USER_DUPLICATE",
         `user ${who} appears more than once in users`,
-        "user_duplicate",
         username,
       );
     }
@@ -130,16 +130,16 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
       highest = Math.max(highest, costOf(password));
     } else if (CRYPT_STYLE.test(password)) {
       throw new UserConfigError(
+        "ERR_USER_BAD_HASH",
         `user ${who}: the password looks like a hash but is not a usable bcrypt hash ` +
           "($2a$, $2b$ or $2y$, cost 04 to 31, 60 characters); make one with netnet hash-password",
-        "user_bad_hash",
         username,
       );
     } else if (!loopback) {
       throw new UserConfigError(
+        "ERR_USER_PLAINTEXT_PASSWORD",
         `user ${who}: a plaintext password is refused because api.host ${JSON.stringify(host)} ` +
           "is not loopback; replace it with a bcrypt hash from netnet hash-password",
-        "user_plaintext_password",
         username,
       );
     } else {

@@ -8,6 +8,7 @@
 import { accessSync, constants } from "node:fs";
 import { pino } from "pino";
 import type { NetnetConfig } from "../config/config.js";
+import { messageOf } from "../util/errors.js";
 
 export interface CheckConfigOptions {
   config?: string;
@@ -52,7 +53,7 @@ export async function checkConfig(config: NetnetConfig): Promise<CheckOutcome> {
       try {
         planAffinity(addon.threadAffinity(0), cpu);
       } catch (err: unknown) {
-        errors.push(err instanceof Error ? err.message : String(err));
+        errors.push(messageOf(err));
       }
     }
   }
@@ -83,8 +84,9 @@ export async function checkConfig(config: NetnetConfig): Promise<CheckOutcome> {
     // A plaintext password beyond loopback is already reported by the exposure rules.
     const code = err instanceof Error && "code" in err ? err.code : undefined;
     const reported =
-      code === "user_plaintext_password" && exposure.some((p) => p.code === "plaintext_password");
-    if (!reported) errors.push(err instanceof Error ? err.message : String(err));
+      code === "ERR_USER_PLAINTEXT_PASSWORD" &&
+      exposure.some((p) => p.code === "plaintext_password");
+    if (!reported) errors.push(messageOf(err));
   }
   if (config.users.length === 0 && config.api.enabled) {
     warnings.push("users: none configured; only the API token can use the API");

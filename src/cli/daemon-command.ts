@@ -4,6 +4,7 @@
  */
 
 import type { NetnetConfig } from "../config/config.js";
+import { messageOf } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 
 export interface DaemonCommandOptions {
@@ -39,7 +40,7 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
       defaultInterface: () => defaultRouteInterface(),
     });
   } catch (err: unknown) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     log.fatal({ code: err instanceof DaemonError ? err.code : undefined }, message);
     log.flush();
     process.stderr.write(`netnet daemon: ${message}\n`);
@@ -76,10 +77,7 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
     process.on("SIGINT", () => shutdown("SIGINT"));
     process.on("SIGHUP", () => {
       daemon.reload().catch((err: unknown) => {
-        log.error(
-          { reason: err instanceof Error ? err.message : String(err) },
-          "reload rejected; the running config stays",
-        );
+        log.error({ reason: messageOf(err) }, "reload rejected; the running config stays");
       });
     });
   });

@@ -5,6 +5,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { InvalidArgumentError } from "commander";
+import { NetnetError } from "../util/errors.js";
 
 /** Costs offered by the command: 10 is the least worth having, 15 takes seconds per login. */
 export const MIN_COST = 10;
@@ -39,11 +40,25 @@ export interface HashPasswordIo {
   stderr: Writable;
 }
 
+/** Codes of the command's own errors (they end the command with a message, never a trace). */
+export const HASH_PASSWORD_ERROR_CODES = [
+  "ERR_CLI_INTERRUPTED", // Ctrl-C at a prompt
+  "ERR_CLI_PASSWORD_INPUT", // no usable password was entered (the message says why)
+] as const;
+
 /** Thrown when the user presses Ctrl-C at a prompt. */
-class Interrupted extends Error {}
+class Interrupted extends NetnetError {
+  constructor() {
+    super("ERR_CLI_INTERRUPTED", "interrupted");
+  }
+}
 
 /** A failure whose message is safe to show: it never contains the password. */
-class InputError extends Error {}
+class InputError extends NetnetError {
+  constructor(message: string) {
+    super("ERR_CLI_PASSWORD_INPUT", message);
+  }
+}
 
 /**
  * Reads one line from a terminal in raw mode, so nothing typed is echoed. Handles backspace,

@@ -3,6 +3,7 @@
  * declares them (with their --help) and turns failures into one clear line and an exit code.
  */
 import { Command, InvalidArgumentError } from "commander";
+import { messageOf } from "../util/errors.js";
 import { packageVersion } from "../util/version.js";
 import { DEFAULT_CLI_COST, hashPasswordCommand, parseCost } from "./hash-password-command.js";
 import { interfacesCommand } from "./interfaces-command.js";
@@ -161,7 +162,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (err: unknown) {
     // Anything that reaches here is unexpected or an operating-system error (a path that
     // cannot be written, say): one line for the user, the stack only when asked for.
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     process.stderr.write(`netnet: ${message}\n`);
     if (process.env.NETNET_DEBUG && err instanceof Error && err.stack) {
       process.stderr.write(`${err.stack}\n`);

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { messageOf, NetnetError } from "../util/errors.js";
 import { DEFAULTS as D, LOG_LEVELS, MAX_TABLE, SEVERITIES } from "./defaults.js";
 
 // The type error names what is wanted; range errors keep zod's own wording ("too small").
@@ -180,15 +181,15 @@ export const configSchema = z
 
 export type NetnetConfig = z.infer<typeof configSchema>;
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
+/** Codes of `ConfigError`. */
+export const CONFIG_ERROR_CODES = [
+  "ERR_CONFIG_READ", // the file cannot be read
+  "ERR_CONFIG_YAML", // the file is not valid YAML
+  "ERR_CONFIG_INVALID", // a key is unknown or a value is not allowed (the message names the key)
+] as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
+
+export class ConfigError extends NetnetError<ConfigErrorCode> {}
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` with the environment's value. An unset variable
@@ -232,7 +233,7 @@ export function parseConfig(doc: unknown, source = "config"): NetnetConfig {
     const key = issue.path.join(".") || "(top level)";
     return `${key}: ${issue.message} (got ${describe(valueAt(doc, issue.path))})`;
   });
-  throw new ConfigError(`invalid ${source}: ${lines.join("; ")}`, "config_invalid");
+  throw new ConfigError("ERR_CONFIG_INVALID", `invalid ${source}: ${lines.join("; ")}`);
 }
 
 /** Reads, substitutes and validates a config file. */
@@ -241,15 +242,15 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(path, "utf8");
   } catch (err: unknown) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(`cannot read config file ${path}: ${reason}`, "config_read");
+    const reason = messageOf(err);
+    throw new ConfigError("ERR_CONFIG_READ", `cannot read config file ${path}: ${reason}`);
   }
   let doc: unknown;
   try {
     doc = parseYaml(substituteEnv(text, env));
   } catch (err: unknown) {
     const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new ConfigError(`config file ${path} is not valid YAML: ${reason}`, "config_yaml");
+    throw new ConfigError("ERR_CONFIG_YAML", `config file ${path} is not valid YAML: ${reason}`);
   }
   return parseConfig(doc, `config file ${path}`);
 }

@@ -28,21 +28,23 @@ import type { Snapshot } from "../engine/snapshot.js";
 import { createStore, type Store } from "../store/store.js";
 import { createTickWriter, TICK_WRITER_DEFAULTS, type TickWriter } from "../store/tick-writer.js";
 import { toWindowRecord } from "../store/window-record.js";
+import { messageOf, NetnetError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { AffinityError, placeCaptureWorker } from "../worker/affinity.js";
 import { type CaptureService, createCaptureService } from "../worker/capture-service.js";
 import type { CaptureWorkerConfig } from "../worker/protocol.js";
 import { dropPrivileges } from "./privileges.js";
 
-export class DaemonError extends Error {
-  override readonly name = "DaemonError";
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Codes of `DaemonError`: why the daemon did not start. */
+export const DAEMON_ERROR_CODES = [
+  "ERR_DAEMON_EXPOSED", // the config would expose the API unsafely (docs/security.md)
+  "ERR_DAEMON_NO_INTERFACE", // no interface named and none carries the default route
+  "ERR_DAEMON_CAPTURE_FAILED", // the capture could not start (the message says why and what to do)
+  "ERR_DAEMON_BAD_AFFINITY", // performance.capture_cpu could not be applied
+] as const;
+export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[number];
+
+export class DaemonError extends NetnetError<DaemonErrorCode> {}
 
 export interface DaemonDeps {
   log: Logger;
@@ -89,7 +91,7 @@ export function workerConfig(
     const d = defaultInterface();
     if (d === null) {
       throw new DaemonError(
-        "no_interface",
+        "ERR_DAEMON_NO_INTERFACE",
         "interface.name is empty and no interface carries the default route: name one (netnet interfaces lists them) or set offline.file",
       );
     }
@@ -158,7 +160,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const problems = await checkExposure(config);
   if (problems.length > 0) {
     throw new DaemonError(
-      "exposed",
+      "ERR_DAEMON_EXPOSED",
       `refusing to listen on ${config.api.host}: ${problems.map((p) => p.message).join("; ")}`,
     );
   }
@@ -205,7 +207,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   if (first instanceof Error) {
     await capture.stop();
     throw new DaemonError(
-      "capture_failed",
+      "ERR_DAEMON_CAPTURE_FAILED",
       first.message.includes("ermission") || first.message.includes("CAP_NET_RAW")
         ? `${first.message}\nTo capture live, run as root (sudo npm start) or give node CAP_NET_RAW; to see the dashboard without privileges, run npm run demo.`
         : first.message,
@@ -219,6 +221,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     try {
       if (addon === null) {
         throw new AffinityError(
+          "ERR_AFFINITY_NO_ADDON",
           `performance.capture_cpu needs the capture addon: ${ADDON_BUILD_HINT}`,
         );
       }
@@ -237,7 +240,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       );
     } catch (err: unknown) {
       await capture.stop();
-      throw new DaemonError("bad_affinity", err instanceof Error ? err.message : String(err));
+      throw new DaemonError("ERR_DAEMON_BAD_AFFINITY", messageOf(err));
     }
   }
 

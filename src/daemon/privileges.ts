@@ -5,11 +5,18 @@
  * ones could not be opened, which is the point. A daemon not started as root (for example a
  * service user holding only CAP_NET_RAW) has nothing to drop.
  */
+import { messageOf, NetnetError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 
-export class PrivilegeError extends Error {
-  override readonly name = "PrivilegeError";
-}
+/** Codes of `PrivilegeError`. */
+export const PRIVILEGE_ERROR_CODES = [
+  "ERR_PRIVILEGE_NO_USER", // privilege.drop is true but privilege.user is empty
+  "ERR_PRIVILEGE_DROP", // setgroups, setgid or setuid failed (an unknown user or group)
+  "ERR_PRIVILEGE_STILL_ROOT", // after the drop the process could become root again
+] as const;
+export type PrivilegeErrorCode = (typeof PRIVILEGE_ERROR_CODES)[number];
+
+export class PrivilegeError extends NetnetError<PrivilegeErrorCode> {}
 
 export interface PrivilegeConfig {
   drop: boolean;
@@ -36,6 +43,7 @@ export function dropPrivileges(cfg: PrivilegeConfig, log: Logger): DropResult {
   }
   if (cfg.user === "") {
     throw new PrivilegeError(
+      "ERR_PRIVILEGE_NO_USER",
       "privilege.drop is true but privilege.user is empty: name the user to run as (for example nobody)",
     );
   }
@@ -46,8 +54,9 @@ export function dropPrivileges(cfg: PrivilegeConfig, log: Logger): DropResult {
     process.setgid?.(group);
     process.setuid?.(cfg.user);
   } catch (err: unknown) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = messageOf(err);
     throw new PrivilegeError(
+      "ERR_PRIVILEGE_DROP",
       `cannot drop privileges to user ${cfg.user} and group ${group}: ${reason}`,
     );
   }
@@ -60,7 +69,10 @@ export function dropPrivileges(cfg: PrivilegeConfig, log: Logger): DropResult {
     // Expected: an unprivileged process cannot become root again.
   }
   if (regained || getuid() === 0)
-    throw new PrivilegeError("privileges could not be dropped: still root");
+    throw new PrivilegeError(
+      "ERR_PRIVILEGE_STILL_ROOT",
+      "privileges could not be dropped: still root",
+    );
   log.info({ uid: getuid(), gid: getgid(), user: cfg.user, group }, "privileges dropped");
   return { dropped: true, uid: getuid(), gid: getgid() };
 }

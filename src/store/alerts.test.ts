@@ -73,7 +73,7 @@ describe("store: alerts", () => {
     assert.deepEqual(subjects({ since: HOUR0 + 20, severity: "critical", limit: 1 }), [2, "b"]);
     assert.throws(
       () => store.queryAlerts({ limit: 0 }),
-      (e: unknown) => e instanceof StoreError && e.code === "bad_query",
+      (e: unknown) => e instanceof StoreError && e.code === "ERR_STORE_BAD_QUERY",
     );
   });
 

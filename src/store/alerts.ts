@@ -59,7 +59,7 @@ export function createAlertSearch(db: DB): (q: AlertQuery) => AlertPage {
     const limit = q.limit ?? ALERT_LIMIT_DEFAULT;
     const offset = q.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) {
-      throw new StoreError("bad_query", "limit must be at least 1 and offset at least 0");
+      throw new StoreError("ERR_STORE_BAD_QUERY", "limit must be at least 1 and offset at least 0");
     }
     const params = {
       severity: q.severity ?? null,

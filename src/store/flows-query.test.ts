@@ -165,12 +165,16 @@ describe("flow search", () => {
       { from: 10, to: 5 },
       { from: Number.NaN },
     ]) {
-      assert.throws(() => store.queryFlows(q), { code: "bad_query" }, JSON.stringify(q));
+      assert.throws(() => store.queryFlows(q), { code: "ERR_STORE_BAD_QUERY" }, JSON.stringify(q));
     }
     for (const sort of ["src_ip", "toString"]) {
-      assert.throws(() => store.queryFlows({ sort: sort as "bytes" }), { code: "bad_query" });
+      assert.throws(() => store.queryFlows({ sort: sort as "bytes" }), {
+        code: "ERR_STORE_BAD_QUERY",
+      });
     }
-    assert.throws(() => store.queryFlows({ order: "up" as "asc" }), { code: "bad_query" });
+    assert.throws(() => store.queryFlows({ order: "up" as "asc" }), {
+      code: "ERR_STORE_BAD_QUERY",
+    });
   });
 
   test("every filter is served by an index, never a full scan", () => {

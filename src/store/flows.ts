@@ -71,7 +71,7 @@ export function createFlowWriter(db: DB): (f: FlowRecord) => void {
 }
 
 function bad(message: string): StoreError {
-  return new StoreError("bad_query", message);
+  return new StoreError("ERR_STORE_BAD_QUERY", message);
 }
 
 function finite(name: string, v: number): number {

@@ -194,9 +194,15 @@ describe("history: resolution choice", () => {
   });
 
   test("start >= end, a non-numeric bound and a zero limit are bad_query", () => {
-    assert.throws(() => store.queryHistory({ start: 10, end: 10 }), { code: "bad_query" });
-    assert.throws(() => store.queryHistory({ start: Number.NaN, end: 10 }), { code: "bad_query" });
-    assert.throws(() => store.queryHistory({ ...range, limit: 0 }), { code: "bad_query" });
+    assert.throws(() => store.queryHistory({ start: 10, end: 10 }), {
+      code: "ERR_STORE_BAD_QUERY",
+    });
+    assert.throws(() => store.queryHistory({ start: Number.NaN, end: 10 }), {
+      code: "ERR_STORE_BAD_QUERY",
+    });
+    assert.throws(() => store.queryHistory({ ...range, limit: 0 }), {
+      code: "ERR_STORE_BAD_QUERY",
+    });
   });
 
   test("host history sums the host's entries in the windows' top lists", () => {

@@ -140,15 +140,15 @@ export function normalizeRange(q: HistoryQuery, nowMs: number): Range {
   const start = q.start ?? end - HISTORY_SPAN_DEFAULT;
   const limit = q.limit ?? HISTORY_LIMIT_DEFAULT;
   if (!Number.isFinite(start) || !Number.isFinite(end)) {
-    throw new StoreError("bad_query", "start and end must be numbers (Unix seconds)");
+    throw new StoreError("ERR_STORE_BAD_QUERY", "start and end must be numbers (Unix seconds)");
   }
   if (!Number.isFinite(limit) || limit < 1) {
-    throw new StoreError("bad_query", "limit must be a number of at least 1");
+    throw new StoreError("ERR_STORE_BAD_QUERY", "limit must be a number of at least 1");
   }
   // Whole seconds: buckets are computed in integer arithmetic.
   const s = Math.floor(start);
   const e = Math.ceil(end);
-  if (s >= e) throw new StoreError("bad_query", "start must be before end");
+  if (s >= e) throw new StoreError("ERR_STORE_BAD_QUERY", "start must be before end");
   return { start: s, end: e, limit: Math.min(Math.floor(limit), HISTORY_LIMIT_MAX) };
 }
 

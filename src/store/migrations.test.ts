@@ -131,7 +131,7 @@ describe("migrations", () => {
       () => createStore({ path, retentionDays: 7 }),
       (err: unknown) =>
         err instanceof StoreError &&
-        err.code === "schema_too_new" &&
+        err.code === "ERR_STORE_SCHEMA_TOO_NEW" &&
         err.message.includes(path) &&
         err.message.includes("99"),
     );
@@ -155,7 +155,7 @@ describe("migrations", () => {
       () => createStore({ path, retentionDays: 7 }, {}, { migrations: broken }),
       (err: unknown) =>
         err instanceof StoreError &&
-        err.code === "migration_failed" &&
+        err.code === "ERR_STORE_MIGRATION_FAILED" &&
         err.message.includes(`migration ${SCHEMA_VERSION + 1} (broken)`) &&
         err.message.includes(path),
     );

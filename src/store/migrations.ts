@@ -9,6 +9,7 @@
  * written by a newer net-net and is refused rather than guessed at.
  */
 import type Database from "better-sqlite3";
+import { messageOf } from "../util/errors.js";
 import { StoreError, toStoreError } from "./store-error.js";
 
 type DB = Database.Database;
@@ -162,7 +163,7 @@ export function migrate(
   const from = schemaVersion(db);
   if (from > latest) {
     throw new StoreError(
-      "schema_too_new",
+      "ERR_STORE_SCHEMA_TOO_NEW",
       `database ${file} has schema version ${from}, newer than this net-net knows (${latest}); ` +
         "it was written by a newer release: upgrade net-net or set database.path to another file",
     );
@@ -179,12 +180,12 @@ export function migrate(
     } catch (err: unknown) {
       const cause = toStoreError(err, file, `migration ${m.id} (${m.name})`);
       // Disk full, read-only and damage keep their own codes: they say what to fix.
-      if (cause.code !== "sqlite_error") throw cause;
+      if (cause.code !== "ERR_STORE_SQLITE_ERROR") throw cause;
       throw new StoreError(
-        "migration_failed",
-        `migration ${m.id} (${m.name}) failed on database ${file}: ${
-          err instanceof Error ? err.message : String(err)
-        }; the file stays at schema version ${m.id - 1}`,
+        "ERR_STORE_MIGRATION_FAILED",
+        `migration ${m.id} (${m.name}) failed on database ${file}: ${messageOf(
+          err,
+        )}; the file stays at schema version ${m.id - 1}`,
         { cause: err },
       );
     }

@@ -6,9 +6,10 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { messageOf } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { MIGRATIONS, type Migration, migrate } from "./migrations.js";
-import { messageOf, StoreError, toStoreError } from "./store-error.js";
+import { StoreError, toStoreError } from "./store-error.js";
 
 type DB = Database.Database;
 
@@ -34,7 +35,7 @@ function prepareFile(path: string): void {
     mkdirSync(dirname(file), { recursive: true, mode: DIR_MODE });
   } catch (err: unknown) {
     throw new StoreError(
-      "open_failed",
+      "ERR_STORE_OPEN_FAILED",
       `cannot create the directory of database ${path}: ${messageOf(err)}`,
       { cause: err },
     );
@@ -45,9 +46,13 @@ function prepareFile(path: string): void {
     closeSync(openSync(file, "wx", FILE_MODE));
   } catch (err: unknown) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return;
-    throw new StoreError("open_failed", `cannot create database ${path}: ${messageOf(err)}`, {
-      cause: err,
-    });
+    throw new StoreError(
+      "ERR_STORE_OPEN_FAILED",
+      `cannot create database ${path}: ${messageOf(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

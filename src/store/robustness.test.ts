@@ -43,7 +43,7 @@ describe("robustness", () => {
     writeFileSync(path, text);
     assert.throws(
       () => createStore({ path, retentionDays: 7 }),
-      storeError("not_a_database", path),
+      storeError("ERR_STORE_NOT_A_DATABASE", path),
     );
     assert.equal(readFileSync(path, "utf8"), text);
   });
@@ -55,7 +55,10 @@ describe("robustness", () => {
     const fd = openSync(path, "r+");
     writeSync(fd, Buffer.alloc(3900, 0xa5), 0, 3900, 100); // page 1 after the 100-byte header
     closeSync(fd);
-    assert.throws(() => createStore({ path, retentionDays: 7 }), storeError("corrupt", path));
+    assert.throws(
+      () => createStore({ path, retentionDays: 7 }),
+      storeError("ERR_STORE_CORRUPT", path),
+    );
   });
 
   test("a damaged header is not_a_database", () => {
@@ -65,7 +68,7 @@ describe("robustness", () => {
     closeSync(fd);
     assert.throws(
       () => createStore({ path, retentionDays: 7 }),
-      storeError("not_a_database", path),
+      storeError("ERR_STORE_NOT_A_DATABASE", path),
     );
   });
 
@@ -78,7 +81,10 @@ describe("robustness", () => {
 
   test("a directory at the path is open_failed", () => {
     mkdirSync(path);
-    assert.throws(() => createStore({ path, retentionDays: 7 }), storeError("open_failed", path));
+    assert.throws(
+      () => createStore({ path, retentionDays: 7 }),
+      storeError("ERR_STORE_OPEN_FAILED", path),
+    );
   });
 
   test("disk full during writeTick is a StoreError; committed ticks stay and writing resumes", () => {
@@ -89,7 +95,7 @@ describe("robustness", () => {
     s.db.pragma(`max_page_count = ${Number(pages)}`);
     assert.throws(
       () => s.writeTick({ windows: [makeWindow(HOUR0 + 60, 60)], flows: makeFlows(5000, HOUR0) }),
-      storeError("disk_full", path),
+      storeError("ERR_STORE_DISK_FULL", path),
     );
     assert.equal(s.metrics().write_errors, 1);
     assert.equal(s.queryFlows({}).total, 100);
@@ -105,7 +111,7 @@ describe("robustness", () => {
     s.db.pragma("query_only = ON");
     assert.throws(
       () => s.writeTick({ flows: makeFlows(10, HOUR0) }),
-      storeError("read_only", path),
+      storeError("ERR_STORE_READ_ONLY", path),
     );
     s.db.pragma("query_only = OFF");
     s.writeTick({ flows: makeFlows(10, HOUR0) });
@@ -165,18 +171,18 @@ describe("StoreError", () => {
         undefined,
       ].map(codeForSqlite),
       [
-        "disk_full",
-        "not_a_database",
-        "corrupt",
-        "corrupt",
-        "read_only",
-        "read_only",
-        "io_error",
-        "busy",
-        "busy",
-        "open_failed",
-        "sqlite_error",
-        "sqlite_error",
+        "ERR_STORE_DISK_FULL",
+        "ERR_STORE_NOT_A_DATABASE",
+        "ERR_STORE_CORRUPT",
+        "ERR_STORE_CORRUPT",
+        "ERR_STORE_READ_ONLY",
+        "ERR_STORE_READ_ONLY",
+        "ERR_STORE_IO_ERROR",
+        "ERR_STORE_BUSY",
+        "ERR_STORE_BUSY",
+        "ERR_STORE_OPEN_FAILED",
+        "ERR_STORE_SQLITE_ERROR",
+        "ERR_STORE_SQLITE_ERROR",
       ],
     );
   });

@@ -89,7 +89,7 @@ describe("store: writeTick round trip", () => {
     const bad = { ...makeWindow(T0 + 20, 10), window_size: 0 };
     assert.throws(
       () => store.writeTick({ windows: [makeWindow(T0 + 10, 10), bad], flows: makeFlows(5, T0) }),
-      (err: unknown) => err instanceof StoreError && err.code === "bad_record",
+      (err: unknown) => err instanceof StoreError && err.code === "ERR_STORE_BAD_RECORD",
     );
     const n = (sql: string) => store.db.prepare(sql).pluck().get();
     assert.equal(n("SELECT count(*) FROM windows"), 1);
@@ -123,9 +123,9 @@ describe("store: writeTick round trip", () => {
     store.stop();
     assert.throws(
       () => store.writeTick({ flows: [makeFlow()] }),
-      (err: unknown) => err instanceof StoreError && err.code === "closed",
+      (err: unknown) => err instanceof StoreError && err.code === "ERR_STORE_CLOSED",
     );
-    assert.throws(() => store.queryFlows({}), { code: "closed" });
+    assert.throws(() => store.queryFlows({}), { code: "ERR_STORE_CLOSED" });
     assert.equal(store.db.open, false);
   });
 
@@ -139,7 +139,7 @@ describe("store: writeTick round trip", () => {
 describe("store: config and types", () => {
   test("retentionDays must be positive", () => {
     assert.throws(() => createStore({ path: ":memory:", retentionDays: 0 }), {
-      code: "bad_config",
+      code: "ERR_STORE_BAD_CONFIG",
     });
   });
 

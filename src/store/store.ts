@@ -100,7 +100,10 @@ export function createStore(
   const interval = config.retentionIntervalMs ?? RETENTION_INTERVAL_DEFAULT_MS;
   const checkDays = (days: number) => {
     if (!(days > 0)) {
-      throw new StoreError("bad_config", "retentionDays must be a positive number of days");
+      throw new StoreError(
+        "ERR_STORE_BAD_CONFIG",
+        "retentionDays must be a positive number of days",
+      );
     }
   };
   checkDays(config.retentionDays);
@@ -131,7 +134,10 @@ export function createStore(
 
   function ensureOpen(): void {
     if (closed) {
-      throw new StoreError("closed", `database ${path} is closed (the store was stopped)`);
+      throw new StoreError(
+        "ERR_STORE_CLOSED",
+        `database ${path} is closed (the store was stopped)`,
+      );
     }
   }
 

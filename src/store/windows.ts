@@ -107,7 +107,7 @@ export function createWindowWriter(db: DB): (w: WindowRecord) => void {
     const size = w.window_size;
     if (!Number.isInteger(size) || size <= 0 || !Number.isInteger(start)) {
       throw new StoreError(
-        "bad_record",
+        "ERR_STORE_BAD_RECORD",
         `window_start must be an integer and window_size a positive integer (got ${start}, ${size})`,
       );
     }

@@ -6,6 +6,7 @@
  * Linux only; Node has no call for it, so the capture addon makes the system call.
  */
 import { readdirSync, readlinkSync } from "node:fs";
+import { NetnetError } from "../util/errors.js";
 
 export type CaptureCpu = "none" | "auto" | number;
 
@@ -16,9 +17,15 @@ export interface AffinityPlan {
   others: number[];
 }
 
-export class AffinityError extends Error {
-  override readonly name = "AffinityError";
-}
+/** Codes of `AffinityError` (a failed system call is the addon's ERR_AFFINITY). */
+export const AFFINITY_ERROR_CODES = [
+  "ERR_AFFINITY_BAD_CPU", // performance.capture_cpu names a CPU this process may not use
+  "ERR_AFFINITY_NO_THREAD", // the worker's thread id is unknown (no /proc/thread-self)
+  "ERR_AFFINITY_NO_ADDON", // placing threads needs the capture addon, which is not built
+] as const;
+export type AffinityErrorCode = (typeof AFFINITY_ERROR_CODES)[number];
+
+export class AffinityError extends NetnetError<AffinityErrorCode> {}
 
 /**
  * Which CPUs the worker and the other threads get, from the CPUs the process may use; null
@@ -28,6 +35,7 @@ export function planAffinity(allowed: readonly number[], want: CaptureCpu): Affi
   if (want === "none") return null;
   if (typeof want === "number" && !allowed.includes(want)) {
     throw new AffinityError(
+      "ERR_AFFINITY_BAD_CPU",
       `performance.capture_cpu: CPU ${want} is not one this process may use (${allowed.join(", ")})`,
     );
   }
@@ -59,7 +67,10 @@ export function placeCaptureWorker(
 ): AffinityPlan | null {
   if (want === "none") return null;
   if (workerTid < 0)
-    throw new AffinityError("performance.capture_cpu: the worker's thread id is unknown");
+    throw new AffinityError(
+      "ERR_AFFINITY_NO_THREAD",
+      "performance.capture_cpu: the worker's thread id is unknown",
+    );
   const plan = planAffinity(sys.threadAffinity(0), want);
   if (plan !== null) applyPlan(sys, plan, workerTid);
   return plan;

@@ -7,17 +7,18 @@ import { Worker } from "node:worker_threads";
 import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
+import { NetnetError } from "../util/errors.js";
 import type { CaptureWorkerConfig, StartResult, WorkerMessage, WorkerRequest } from "./protocol.js";
 
-export class CaptureCommandError extends Error {
-  override readonly name = "CaptureCommandError";
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Codes of the worker's own failures; a command that failed in the worker carries the code
+ * of the error it failed with there (ERR_PCAP_PERMISSION, ERR_CAPTURE_FILE_OPEN, ...). */
+export const WORKER_ERROR_CODES = [
+  "ERR_WORKER_NOT_RUNNING", // a command to a worker that is not running (or stopped meanwhile)
+  "ERR_WORKER_COMMAND_FAILED", // a command failed in the worker with an error that had no code
+] as const;
+
+/** A command to the capture worker failed; `code` is the code of the error in the worker. */
+export class CaptureCommandError extends NetnetError {}
 
 export interface CaptureServiceDeps {
   onSnapshot?: (snapshot: Snapshot) => void;
@@ -67,7 +68,7 @@ export function createCaptureService(
     const w = worker;
     if (w === null) {
       return Promise.reject(
-        new CaptureCommandError("not_running", "the capture worker is not running"),
+        new CaptureCommandError("ERR_WORKER_NOT_RUNNING", "the capture worker is not running"),
       );
     }
     const id = nextId++;
@@ -121,7 +122,9 @@ export function createCaptureService(
         });
         w.once("exit", () => {
           worker = null;
-          failAll(new CaptureCommandError("not_running", "the capture worker has stopped"));
+          failAll(
+            new CaptureCommandError("ERR_WORKER_NOT_RUNNING", "the capture worker has stopped"),
+          );
         });
       });
     },

@@ -33,10 +33,11 @@ function post(message: WorkerMessage): void {
 
 function describe(err: unknown): { code: string; message: string } {
   if (err instanceof Error) {
-    const code = "code" in err && typeof err.code === "string" ? err.code : "capture_error";
+    const code =
+      "code" in err && typeof err.code === "string" ? err.code : "ERR_WORKER_COMMAND_FAILED";
     return { code, message: err.message };
   }
-  return { code: "capture_error", message: String(err) };
+  return { code: "ERR_WORKER_COMMAND_FAILED", message: String(err) };
 }
 
 async function createSource(): Promise<SourceRunner> {

@@ -10,15 +10,21 @@
  * stack trace or a Node error string.
  */
 
+import { NetnetError } from "../../util/errors.js";
+
 /** Codes of `CaptureFileError`, stable across releases (the CLI maps them to exit codes). */
 export const CAPTURE_FILE_ERROR_CODES = [
-  "file_open", // missing, unreadable, a directory
-  "empty_file", // zero bytes (or a gzip stream that holds zero bytes)
-  "not_a_capture", // first bytes are no pcap/pcapng magic, or fewer than 4 bytes
+  "ERR_CAPTURE_FILE_OPEN", // missing, unreadable, a directory
+  "ERR_CAPTURE_EMPTY_FILE", // zero bytes (or a gzip stream that holds zero bytes)
+  "ERR_CAPTURE_NOT_A_CAPTURE", // first bytes are no pcap/pcapng magic, or fewer than 4 bytes
 ] as const;
 export type CaptureFileErrorCode = (typeof CAPTURE_FILE_ERROR_CODES)[number];
 
-/** Codes of `CaptureDamage`, stable across releases. */
+/**
+ * Codes of `CaptureDamage`, stable across releases. A damage is data (the replay report's
+ * `damage.code`, docs/engine.md), not an error thrown, so its codes are spelled as report
+ * fields are.
+ */
 export const CAPTURE_DAMAGE_CODES = [
   "truncated_header", // pcap: the file ends inside the 24-byte file header
   "truncated_record", // pcap: the file ends inside a record
@@ -45,14 +51,7 @@ export interface CaptureDamage {
 }
 
 /** Thrown by the capture readers when there is no capture to read. */
-export class CaptureFileError extends Error {
-  readonly code: CaptureFileErrorCode;
-  constructor(code: CaptureFileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "CaptureFileError";
-    this.code = code;
-  }
-}
+export class CaptureFileError extends NetnetError<CaptureFileErrorCode> {}
 
 /**
  * Records bigger than this are damage, not a reason to allocate: no link layer comes close

@@ -185,7 +185,7 @@ describe("gzip-compressed captures", () => {
     // All of this small file is decoded in the call that finds the mismatch: nothing comes out.
     await rejectsWith(
       readBytes(gz, { name: "x.pcap.gz" }),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       "the gzip file x.pcap.gz is corrupt after 0 bytes of data, before a capture header could be read",
     );
     const many = Array.from({ length: 3000 }, (_, i) => ({
@@ -227,35 +227,43 @@ describe("gzip-compressed captures", () => {
 });
 
 describe("what cannot be read at all", () => {
-  test("a missing file is file_open", async () => {
+  test("a missing file is ERR_CAPTURE_FILE_OPEN", async () => {
     const path = join(tmp.dir, "nope.pcap");
-    await rejectsWith(readPath(path), "file_open", `cannot open ${path}: no such file`);
+    await rejectsWith(readPath(path), "ERR_CAPTURE_FILE_OPEN", `cannot open ${path}: no such file`);
   });
 
-  test("a directory is file_open", async () => {
+  test("a directory is ERR_CAPTURE_FILE_OPEN", async () => {
     const path = join(tmp.dir, "a-directory");
     mkdirSync(path);
-    await rejectsWith(readPath(path), "file_open", `cannot read ${path}: it is a directory`);
+    await rejectsWith(
+      readPath(path),
+      "ERR_CAPTURE_FILE_OPEN",
+      `cannot read ${path}: it is a directory`,
+    );
   });
 
-  test("an empty file is empty_file", async () => {
+  test("an empty file is ERR_CAPTURE_EMPTY_FILE", async () => {
     const path = tmp.file(Buffer.alloc(0));
-    await rejectsWith(readPath(path), "empty_file", `${path} is empty`);
+    await rejectsWith(readPath(path), "ERR_CAPTURE_EMPTY_FILE", `${path} is empty`);
     const gzPath = tmp.file(gzip(Buffer.alloc(0)));
-    await rejectsWith(readPath(gzPath), "empty_file", `the gzip file ${gzPath} holds no data`);
+    await rejectsWith(
+      readPath(gzPath),
+      "ERR_CAPTURE_EMPTY_FILE",
+      `the gzip file ${gzPath} holds no data`,
+    );
   });
 
-  test("a file of 1 to 3 bytes is not_a_capture", async () => {
+  test("a file of 1 to 3 bytes is ERR_CAPTURE_NOT_A_CAPTURE", async () => {
     const one = tmp.file(Buffer.from([0xd4]));
     await rejectsWith(
       readPath(one),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `${one} is only 1 byte, too short to be a pcap or pcapng capture`,
     );
     const three = tmp.file(Buffer.from([0xd4, 0xc3, 0xb2]));
     await rejectsWith(
       readPath(three, { chunkSize: 1 }),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `${three} is only 3 bytes, too short to be a pcap or pcapng capture`,
     );
   });
@@ -264,35 +272,35 @@ describe("what cannot be read at all", () => {
     const text = tmp.file(Buffer.from("hello, world\n"));
     await rejectsWith(
       readPath(text),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `${text} is not a pcap or pcapng capture: it starts with the bytes 68 65 6c 6c 6f 2c 20 77 (text)`,
     );
     const zip = tmp.file(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]));
     await rejectsWith(
       readPath(zip),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `${zip} is not a pcap or pcapng capture: it starts with the bytes 50 4b 03 04 14 00 (a zip archive)`,
     );
     const zst = tmp.file(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]));
     await rejectsWith(
       readPath(zst),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `${zst} is not a pcap or pcapng capture: it starts with the bytes 28 b5 2f fd 00 58 (zstd-compressed data: decompress it first)`,
     );
     const gzText = tmp.file(gzip(Buffer.from([0, 1, 2, 3, 0xff])));
     await rejectsWith(
       readPath(gzText),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `the data in the gzip file ${gzText} is not a pcap or pcapng capture: it starts with the bytes 00 01 02 03 ff`,
     );
   });
 
-  test("a gzip file cut before any capture data is not_a_capture", async () => {
+  test("a gzip file cut before any capture data is ERR_CAPTURE_NOT_A_CAPTURE", async () => {
     const gz = gzip(pcapFile(false, false)).subarray(0, 12);
     const path = tmp.file(gz);
     await rejectsWith(
       readPath(path),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `the gzip file ${path} is cut short after 0 bytes of data, before a capture header could be read`,
     );
   });
@@ -404,12 +412,12 @@ describe("reading", () => {
       readCaptureStream(Readable.from([Buffer.from("GET / HTTP/1.1\r\n")]), new RecordingSink(), {
         name: "standard input",
       }),
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       "standard input is not a pcap or pcapng capture: it starts with the bytes 47 45 54 20 2f 20 48 54 (text)",
     );
     await rejectsWith(
       readCaptureStream(Readable.from([]), new RecordingSink()),
-      "empty_file",
+      "ERR_CAPTURE_EMPTY_FILE",
       "the input is empty",
     );
   });

@@ -94,8 +94,8 @@ const MAGIC_BYTES = 4;
  * Reads a capture file and calls `sink.packet` once per record, in file order.
  *
  * Throws CaptureFileError only when there is nothing to read: the file cannot be opened
- * ("file_open"), is empty ("empty_file"), or does not start like a capture file or is shorter
- * than 4 bytes ("not_a_capture"). A file that goes bad later never throws: the result carries
+ * ("ERR_CAPTURE_FILE_OPEN"), is empty ("ERR_CAPTURE_EMPTY_FILE"), or does not start like a capture file or is shorter
+ * than 4 bytes ("ERR_CAPTURE_NOT_A_CAPTURE"). A file that goes bad later never throws: the result carries
  * `damage` and every packet before it has been delivered. A file that ends inside the pcap file
  * header or the first pcapng block is such damage, with no packets.
  */
@@ -109,16 +109,20 @@ export async function readCaptureFile(
   try {
     fh = await open(path, "r");
   } catch (err: unknown) {
-    throw new CaptureFileError("file_open", `cannot open ${path}: ${describeSystemError(err)}`, {
-      cause: err,
-    });
+    throw new CaptureFileError(
+      "ERR_CAPTURE_FILE_OPEN",
+      `cannot open ${path}: ${describeSystemError(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   let totalBytes: number;
   let compressed: boolean;
   try {
     const stat = await fh.stat();
     if (stat.isDirectory()) {
-      throw new CaptureFileError("file_open", `cannot read ${path}: it is a directory`);
+      throw new CaptureFileError("ERR_CAPTURE_FILE_OPEN", `cannot read ${path}: it is a directory`);
     }
     totalBytes = stat.size;
     const head = Buffer.alloc(2);
@@ -127,9 +131,13 @@ export async function readCaptureFile(
   } catch (err: unknown) {
     await fh.close().catch(() => {});
     if (err instanceof CaptureFileError) throw err;
-    throw new CaptureFileError("file_open", `cannot read ${path}: ${describeSystemError(err)}`, {
-      cause: err,
-    });
+    throw new CaptureFileError(
+      "ERR_CAPTURE_FILE_OPEN",
+      `cannot read ${path}: ${describeSystemError(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   const file = new FileSource(fh);
   const source = compressed ? new GunzipSource(file) : file;
@@ -159,9 +167,13 @@ export async function readCaptureStream(
       have += r.value.length;
     }
   } catch (err: unknown) {
-    throw new CaptureFileError("file_open", `cannot read ${name}: ${describeSystemError(err)}`, {
-      cause: err,
-    });
+    throw new CaptureFileError(
+      "ERR_CAPTURE_FILE_OPEN",
+      `cannot read ${name}: ${describeSystemError(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   const head = Buffer.concat(prefix);
   const compressed = isGzipMagic(head[0], head[1]);
@@ -359,7 +371,7 @@ function detectFormat(
   const hex = Array.from(buf.subarray(0, shown), (b) => b.toString(16).padStart(2, "0")).join(" ");
   const hint = guessContent(buf, shown);
   throw new CaptureFileError(
-    "not_a_capture",
+    "ERR_CAPTURE_NOT_A_CAPTURE",
     `${subject(info)} is not a pcap or pcapng capture: it starts with the bytes ${hex}${hint === "" ? "" : ` (${hint})`}`,
   );
 }
@@ -401,13 +413,13 @@ function subject(info: SourceInfo): string {
 function tooShort(length: number, info: SourceInfo): CaptureFileError {
   if (length === 0) {
     return new CaptureFileError(
-      "empty_file",
+      "ERR_CAPTURE_EMPTY_FILE",
       info.compressed ? `the gzip file ${info.name} holds no data` : `${info.name} is empty`,
     );
   }
   const what = info.compressed ? `the gzip file ${info.name} holds only` : `${info.name} is only`;
   return new CaptureFileError(
-    "not_a_capture",
+    "ERR_CAPTURE_NOT_A_CAPTURE",
     `${what} ${length} byte${length === 1 ? "" : "s"}, too short to be a pcap or pcapng capture`,
   );
 }
@@ -416,13 +428,13 @@ function tooShort(length: number, info: SourceInfo): CaptureFileError {
 function unreadableStart(err: unknown, offset: number, info: SourceInfo): CaptureFileError {
   if (info.compressed && isZlibError(err)) {
     return new CaptureFileError(
-      "not_a_capture",
+      "ERR_CAPTURE_NOT_A_CAPTURE",
       `the gzip file ${info.name} is ${errorCode(err) === "Z_BUF_ERROR" ? "cut short" : "corrupt"} after ${offset} bytes of data, before a capture header could be read`,
       { cause: err },
     );
   }
   return new CaptureFileError(
-    "file_open",
+    "ERR_CAPTURE_FILE_OPEN",
     `cannot read ${info.name}: ${describeSystemError(err)}`,
     {
       cause: err,

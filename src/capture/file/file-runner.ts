@@ -3,6 +3,7 @@
  * it was recorded, shifted so its first packet is "now", and optionally in a loop (the demo).
  */
 import type { PacketSink } from "../../packet/packet-sink.js";
+import { messageOf } from "../../util/errors.js";
 import type {
   FileSourceSpec,
   SourceEnded,
@@ -209,7 +210,7 @@ export class FileRunner implements SourceRunner {
         if (result.packets === 0) break; // an empty capture would loop without end
       } while (this.spec.loop && !signal.aborted);
     } catch (err: unknown) {
-      error = err instanceof Error ? err.message : String(err);
+      error = messageOf(err);
     }
     const stopped = signal.aborted;
     this.abort = null;

@@ -204,7 +204,10 @@ describe("pcap files", () => {
         if (cut < 4) {
           await assert.rejects(readBytes(piece, { chunkSize: 7 }), (err: unknown) => {
             assert.ok(err instanceof CaptureFileError);
-            assert.equal(err.code, cut === 0 ? "empty_file" : "not_a_capture");
+            assert.equal(
+              err.code,
+              cut === 0 ? "ERR_CAPTURE_EMPTY_FILE" : "ERR_CAPTURE_NOT_A_CAPTURE",
+            );
             return true;
           });
           continue;

@@ -4,6 +4,8 @@
  * turns those into this class, keeping libpcap's message.
  */
 
+import { NetnetError } from "../../util/errors.js";
+
 /** Codes of `LiveCaptureError`, stable across releases. */
 export const LIVE_ERROR_CODES = [
   "ERR_ADDON_MISSING", // the addon was never built (no libpcap headers at install time)
@@ -29,14 +31,7 @@ function isLiveErrorCode(code: string): code is LiveErrorCode {
   return CODES.has(code);
 }
 
-export class LiveCaptureError extends Error {
-  readonly code: LiveErrorCode;
-  constructor(code: LiveErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "LiveCaptureError";
-    this.code = code;
-  }
-}
+export class LiveCaptureError extends NetnetError<LiveErrorCode> {}
 
 /** The addon's error (an Error with one of our codes) as a LiveCaptureError; others as they are. */
 export function toLiveCaptureError(err: unknown): unknown {
