@@ -14,7 +14,7 @@ import { CAPTURE_FILE_ERROR_CODES } from "../src/capture/file/capture-file-error
 import { LIVE_ERROR_CODES } from "../src/capture/live/live-errors.js";
 import { HASH_PASSWORD_ERROR_CODES } from "../src/cli/hash-password-command.js";
 import { CONFIG_ERROR_CODES } from "../src/config/config.js";
-import { DAEMON_ERROR_CODES } from "../src/daemon/daemon.js";
+import { DAEMON_ERROR_CODES } from "../src/daemon/daemon-error.js";
 import { PRIVILEGE_ERROR_CODES } from "../src/daemon/privileges.js";
 import { STORE_ERROR_CODES } from "../src/store/store-error.js";
 import { NetnetError } from "../src/util/errors.js";

@@ -1,0 +1,60 @@
+/**
+ * Where each snapshot of the capture worker goes on the main thread: its finished windows and
+ * flows to the history writer, and the tick (with the alerts it raised) to the live stream.
+ * The capture starts before the database opens (its handles need root, the database must
+ * belong to the service user), so snapshots that arrive before history is attached wait here
+ * and are written, in order, when it is.
+ */
+import type { Alert } from "../alerts/types.js";
+import { streamView } from "../api/views.js";
+import type { Snapshot } from "../engine/snapshot.js";
+import type { TickInput } from "../store/types.js";
+import { toWindowRecord } from "../store/window-record.js";
+
+export interface SnapshotRouterDeps {
+  /** The alert rules: the alerts raised or updated by this tick. */
+  alerts: { tick(s: Snapshot): readonly Alert[] };
+  /** The live stream. */
+  stream: { publish(id: number, data: unknown): void };
+  /** Wall-clock start of the daemon (ms), for the health view's uptime. */
+  startedAt: number;
+}
+
+export interface HistorySink {
+  write(input: TickInput): void;
+}
+
+export class SnapshotRouter {
+  private history: HistorySink | null = null;
+  private readonly early: Snapshot[] = [];
+
+  constructor(private readonly deps: SnapshotRouterDeps) {}
+
+  /** Snapshots waiting for history. */
+  get waiting(): number {
+    return this.early.length;
+  }
+
+  /** One snapshot of the worker. */
+  route(s: Snapshot): void {
+    if (this.history === null) this.early.push(s);
+    else write(this.history, s);
+    this.deps.stream.publish(s.seq, streamView(s, this.deps.startedAt, this.deps.alerts.tick(s)));
+  }
+
+  /** From now on snapshots go to `history`; those that waited are written first, in order. */
+  attach(history: HistorySink): void {
+    this.history = history;
+    for (const s of this.early.splice(0)) write(history, s);
+  }
+
+  /** History is closing: later snapshots wait again (and are lost if it never returns). */
+  detach(): void {
+    this.history = null;
+  }
+}
+
+function write(history: HistorySink, s: Snapshot): void {
+  if (s.windows.length === 0 && s.ended_flows.length === 0) return;
+  history.write({ windows: s.windows.map((w) => toWindowRecord(w)), flows: s.ended_flows });
+}
