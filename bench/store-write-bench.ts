@@ -2,7 +2,7 @@
  * Write throughput of the store: ticks of `--flows` finished flows (and one window each)
  * into a fresh database file, reporting flow rows per second per tick as the tables grow.
  *
- *   npx tsc -p . && node dist/src/store/write-bench.js [--ticks 40] [--flows 50000] [--dir D]
+ *   npm run build && node dist/bench/store-write-bench.js [--ticks 40] [--flows 50000] [--dir D]
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
