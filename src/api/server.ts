@@ -4,19 +4,11 @@
  * validation; every error is `{"error": "..."}` with the right status; security headers on
  * every answer; CORS only for configured origins; the query token never reaches a log.
  */
-import { gzipSync } from "node:zlib";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import {
-  authenticate,
-  checkApiToken,
-  extractCredentials,
-  type LoginGuard,
-  type SessionManager,
-  type Users,
-} from "../auth/index.js";
-import { FLOW_SORT_KEYS, HOST_SORT_KEYS, SORT_ORDERS } from "../contract/enums.js";
+import { authenticate, type LoginGuard, type SessionManager, type Users } from "../auth/index.js";
+import { FLOW_SORT_KEYS, HOST_SORT_KEYS } from "../contract/enums.js";
 import { PROTOCOL_FILTER_PATTERN, protocolNumber } from "../contract/protocols.js";
 import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
@@ -30,12 +22,24 @@ import type {
   HostHistoryResult,
 } from "../store/types.js";
 import { type AlertSource, registerAlertRoutes } from "./alerts-route.js";
-import { API_ERRORS, ApiError } from "./api-error.js";
+import type { ApiApp } from "./api-app.js";
+import { ApiError } from "./api-error.js";
+import {
+  AUTH_FAILURE_LOG_LIMIT,
+  AUTH_FAILURE_LOG_WINDOW_MS,
+  type AuthenticateDeps,
+  addAuthentication,
+  PROTECTED,
+} from "./hooks/authenticate.js";
+import { installErrorHandlers } from "./hooks/error-handler.js";
+import { addSecurityHeaders, rawResponseHeaders } from "./hooks/security-headers.js";
 import { LogThrottle } from "./log-throttle.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
+import { errorSchema, PAGE_QUERY, RANGE_QUERY, rangeFrom } from "./schemas.js";
 import { dashboardPlugin } from "./static.js";
 import type { StreamHub } from "./stream.js";
-import { TickCache } from "./tick-memo.js";
+import { sendJson, tickBody, tickBodyCache } from "./tick-body.js";
+import { requireHistory, requireSnapshot } from "./unavailable.js";
 import {
   contractFlow,
   metricsView,
@@ -87,112 +91,8 @@ export interface ApiOptions {
   dashboardDir?: string | null;
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-    "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; " +
-    "form-action 'self'",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-resource-policy": "same-origin",
-};
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The authenticated user, or "api-token" for the API token. */
-    principal: string | null;
-  }
-  interface FastifyContextConfig {
-    /** Routes that need a session or the API token. */
-    protected?: boolean;
-  }
-}
-
 /** Most peers, ports and flows `GET /api/hosts/{ip}` lists for a host. */
 export const HOST_DETAIL_LIMIT = 50;
-
-/** A response body serialised once per tick, and gzipped once if a client asks for it. */
-interface TickBody {
-  json: string;
-  gzip(): Buffer;
-}
-
-/** Smaller bodies are sent as they are: compressing them saves less than it costs. */
-const GZIP_MIN_BYTES = 4096;
-
-function tickBody(value: unknown): TickBody {
-  const json = JSON.stringify(value);
-  let gz: Buffer | null = null;
-  return {
-    json,
-    // Level 1: most of the gain (JSON compresses 5-10x) for a fraction of the time.
-    gzip: () => {
-      gz ??= gzipSync(json, { level: 1 });
-      return gz;
-    },
-  };
-}
-
-function acceptsGzip(header: string | undefined): boolean {
-  return (
-    header !== undefined &&
-    /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[0-9.]+)?\s*(,|$)/i.test(header)
-  );
-}
-
-/** Query parameters of every paged list: order, page, and the API token (`?token=`, the
- * contract's; authentication reads it). */
-const PAGE_QUERY = {
-  order: { type: "string", enum: SORT_ORDERS },
-  limit: { type: "string", pattern: "^[0-9]{1,4}$" },
-  offset: { type: "string", pattern: "^[0-9]{1,9}$" },
-  token: { type: "string" },
-} as const;
-
-const errorSchema = {
-  type: "object",
-  properties: { error: { type: "string" }, details: {} },
-  required: ["error"],
-} as const;
-
-const numericQuery = (names: readonly string[]) => ({
-  type: "object",
-  properties: Object.fromEntries(
-    names.map((n) => [n, { type: "string", pattern: "^-?[0-9]+(\\.[0-9]+)?$" }]),
-  ),
-});
-
-/** A time range and a row limit, as `/metrics/history` and a host's history take them. */
-const RANGE_QUERY = numericQuery(["start", "end", "limit"]);
-
-/** The range query's numbers (the schema checked their form); 400 for a bad limit. */
-function rangeFrom(qs: { start?: string; end?: string; limit?: string }): HistoryQuery {
-  const q: HistoryQuery = {};
-  if (qs.start !== undefined) q.start = Number(qs.start);
-  if (qs.end !== undefined) q.end = Number(qs.end);
-  if (qs.limit !== undefined) {
-    const limit = Number(qs.limit);
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new ApiError("bad_request", "limit must be a whole number of at least 1");
-    }
-    q.limit = limit;
-  }
-  return q;
-}
-
-function latestOr503(deps: ApiDeps): Snapshot {
-  const s = deps.latest();
-  if (s === null)
-    throw new ApiError("unavailable", "no statistics yet: the capture worker is starting");
-  return s;
-}
-
-/** At most this many "unauthorized request" (and, apart, "login failed") lines per window;
- * the rest are counted. */
-const AUTH_FAILURE_LOG_LIMIT = 20;
-const AUTH_FAILURE_LOG_WINDOW_MS = 10_000;
 
 /** Per client, one control request per interval (the contract's 1 per 2 s per IP). */
 class ControlLimiter {
@@ -211,7 +111,15 @@ class ControlLimiter {
   }
 }
 
-export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
+/**
+ * The Fastify instance with everything that applies to every route: the error handler, the
+ * header policy, the access log and authentication. Routes added to it afterwards get all of
+ * them.
+ */
+export function createApiApp(
+  opts: Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger">,
+  auth: AuthenticateDeps,
+): ApiApp {
   const app = Fastify({
     bodyLimit: opts.bodyLimit,
     // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
@@ -222,51 +130,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
-
-  app.decorateRequest("principal", null);
-
-  // Errors: every one becomes {"error": ...} with its status.
-  app.setErrorHandler((err: unknown, req, reply) => {
-    if (err instanceof ApiError) {
-      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
-      return reply.code(err.status).send(err.body());
-    }
-    const e = err as { code?: string; statusCode?: number; message?: string; validation?: unknown };
-    if (e.validation !== undefined) {
-      return reply.code(400).send({ error: `invalid request: ${e.message ?? "bad input"}` });
-    }
-    if (e.code === "FST_ERR_CTP_INVALID_JSON_BODY" || e.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
-      return reply.code(400).send({ error: API_ERRORS.malformed_json.message });
-    }
-    if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply.code(413).send({ error: API_ERRORS.payload_too_large.message });
-    }
-    if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-      return reply.code(415).send({ error: "unsupported content type: send application/json" });
-    }
-    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.code(e.statusCode).send({ error: e.message ?? "bad request" });
-    }
-    req.log.error({ err }, "request failed");
-    return reply.code(500).send({ error: API_ERRORS.internal.message });
-  });
-  app.setNotFoundHandler((_req, reply) =>
-    reply.code(404).send({ error: API_ERRORS.not_found.message }),
-  );
-
-  app.addHook("onSend", async (req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
-    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    const origin = req.headers.origin;
-    if (origin !== undefined && opts.corsOrigins.includes(origin)) {
-      reply.header("access-control-allow-origin", origin);
-      reply.header("vary", "Origin");
-      reply.header("access-control-allow-headers", "content-type, authorization, x-session-token");
-      reply.header("access-control-allow-methods", "GET, POST");
-    }
-    return payload;
-  });
-
+  installErrorHandlers(app);
+  addSecurityHeaders(app, opts.corsOrigins);
   // The access log: one line per request at debug level (`logging.level: debug`), its URL
   // without `token=` values (the logger's req serializer).
   app.addHook("onResponse", async (req, reply) => {
@@ -275,38 +140,19 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       "request",
     );
   });
+  addAuthentication(app, auth);
+  return app;
+}
 
-  // Authentication failures: every one is worth a line with its client, but a flood of them
-  // must not fill the disk (log-throttle.ts).
-  const unauthorizedLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
+export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
+  const app = createApiApp(opts, deps.auth);
+  // Login failures: every one is worth a line with its client, but a flood of them must not
+  // fill the disk (log-throttle.ts).
   const failedLoginLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
-
-  // Authentication, before any protected handler (and before the stream opens).
-  app.addHook("preHandler", async (req) => {
-    if (req.routeOptions.config.protected !== true) return;
-    const creds = extractCredentials(req.headers, req.url);
-    if (creds.sessionToken !== undefined) {
-      const user = deps.auth.sessions.validate(creds.sessionToken);
-      if (user !== null) {
-        req.principal = user;
-        return;
-      }
-    }
-    if (creds.apiToken !== undefined && checkApiToken(creds.apiToken, deps.auth.apiToken())) {
-      req.principal = "api-token";
-      return;
-    }
-    unauthorizedLog.warn(
-      req.log,
-      { client: req.ip, route: req.routeOptions.url },
-      "unauthorized request",
-    );
-    throw new ApiError("unauthorized");
-  });
 
   await app.register(swagger, openApiOptions());
   app.get(OPENAPI_PATH, async () => app.swagger());
-  const guarded = { config: { protected: true } };
+  const guarded = PROTECTED;
   const limiter = new ControlLimiter(opts.controlIntervalSeconds * 1000);
 
   app.post(
@@ -372,18 +218,15 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
 
   // Responses that only change once per tick are serialised once per tick and shared by
   // every client that asks within it (see docs/api.md).
-  const perTick = new TickCache<TickBody>(() => deps.latest()?.seq ?? -1);
-  const sendJson = (req: FastifyRequest, reply: FastifyReply, body: TickBody) => {
-    reply.type("application/json; charset=utf-8").header("vary", "accept-encoding");
-    if (body.json.length >= GZIP_MIN_BYTES && acceptsGzip(req.headers["accept-encoding"])) {
-      return reply.header("content-encoding", "gzip").send(body.gzip());
-    }
-    return reply.send(body.json);
-  };
+  const perTick = tickBodyCache(() => deps.latest());
   const snapshotRoute =
     (name: string, view: (s: Snapshot) => unknown) =>
     async (req: FastifyRequest, reply: FastifyReply) =>
-      sendJson(req, reply, await perTick.get(name, async () => tickBody(view(latestOr503(deps)))));
+      sendJson(
+        req,
+        reply,
+        await perTick.get(name, async () => tickBody(view(requireSnapshot(deps.latest())))),
+      );
 
   app.get("/metrics", guarded, snapshotRoute("metrics", metricsView));
 
@@ -393,14 +236,13 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     async (
       req: FastifyRequest<{ Querystring: { start?: string; end?: string; limit?: string } }>,
     ) => {
-      if (deps.history === null)
-        throw new ApiError("unavailable", "history is not kept (no database)");
+      const history = requireHistory(deps.history);
       const q = rangeFrom(req.query);
       const resolvedEnd = q.end ?? Date.now() / 1000;
       if (q.start !== undefined && q.start >= resolvedEnd) {
         throw new ApiError("bad_request", "start must be before end");
       }
-      return deps.history.queryHistory(q);
+      return history.queryHistory(q);
     },
   );
 
@@ -408,7 +250,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
   app.get("/api/port-stats", guarded, snapshotRoute("port-stats", portStatsView));
   app.get("/api/packet-sizes", guarded, snapshotRoute("packet-sizes", packetSizesView));
   app.get("/api/system-health", guarded, async () =>
-    systemHealthView(latestOr503(deps), (Date.now() - deps.startedAt) / 1000),
+    systemHealthView(requireSnapshot(deps.latest()), (Date.now() - deps.startedAt) / 1000),
   );
 
   const flowQuerySchema = {
@@ -455,9 +297,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       };
       if (qs.from !== undefined || qs.to !== undefined) {
         // Finished flows from the history.
-        if (deps.history === null)
-          throw new ApiError("unavailable", "history is not kept (no database)");
-        const r = deps.history.queryFlows({
+        const r = requireHistory(deps.history).queryFlows({
           ...filters,
           ...(qs.from !== undefined ? { from: Number(qs.from) } : {}),
           ...(qs.to !== undefined ? { to: Number(qs.to) } : {}),
@@ -605,10 +445,12 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
 
   app.get("/api/stream", guarded, (req: FastifyRequest, reply: FastifyReply) => {
     const last = req.headers["last-event-id"];
-    deps.stream.attach(req.raw, reply.raw, typeof last === "string" ? last : undefined, {
-      ...SECURITY_HEADERS,
-      ...corsHeaders(req.headers.origin, opts.corsOrigins),
-    });
+    deps.stream.attach(
+      req.raw,
+      reply.raw,
+      typeof last === "string" ? last : undefined,
+      rawResponseHeaders(req.headers.origin, opts.corsOrigins),
+    );
     reply.hijack();
   });
 
@@ -617,12 +459,4 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
   }
 
   return app;
-}
-
-function corsHeaders(
-  origin: string | undefined,
-  allowed: readonly string[],
-): Record<string, string> {
-  if (origin === undefined || !allowed.includes(origin)) return {};
-  return { "access-control-allow-origin": origin, vary: "Origin" };
 }
