@@ -1,26 +1,16 @@
 /**
  * The HTTP API: the original daemon's routes (shared/reference/API-CONTRACT.md) with the same
- * paths and fields, plus the flow, host and stream routes of net-net. Fastify with JSON-schema
- * validation; every error is `{"error": "..."}` with the right status; security headers on
- * every answer; CORS only for configured origins; the query token never reaches a log.
+ * paths and fields, plus the flow, host and stream routes of net-net. This file builds the
+ * app: the Fastify instance, its error handler and hooks (hooks/), then one route module per
+ * resource (routes/), each given only what it uses. docs/architecture.md says which file
+ * holds which route.
  */
-import { gzipSync } from "node:zlib";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import type { Logger } from "pino";
-import {
-  authenticate,
-  checkApiToken,
-  extractCredentials,
-  type LoginGuard,
-  type SessionManager,
-  type Users,
-} from "../auth/index.js";
-import { FLOW_SORT_KEYS, HOST_SORT_KEYS, SORT_ORDERS } from "../contract/enums.js";
-import { PROTOCOL_FILTER_PATTERN, protocolNumber } from "../contract/protocols.js";
+import Fastify from "fastify";
+import type { LoginGuard, SessionManager, Users } from "../auth/index.js";
 import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import type { HostDetail, HostPage, HostQuery, HostSortKey } from "../stats/host-query.js";
+import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
 import type {
   FlowQuery,
   FlowQueryResult,
@@ -29,43 +19,50 @@ import type {
   HostHistoryQuery,
   HostHistoryResult,
 } from "../store/types.js";
-import { type AlertSource, registerAlertRoutes } from "./alerts-route.js";
-import { API_ERRORS, ApiError } from "./api-error.js";
-import { LogThrottle } from "./log-throttle.js";
+import type { Logger } from "../util/log.js";
+import type { ApiApp } from "./api-app.js";
+import { type AuthenticateDeps, addAuthentication } from "./hooks/authenticate.js";
+import { installErrorHandlers } from "./hooks/error-handler.js";
+import { addSecurityHeaders } from "./hooks/security-headers.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
+import { type AlertSource, registerAlertRoutes } from "./routes/alerts.js";
+import { registerControlRoutes } from "./routes/control.js";
+import { registerFlowRoutes } from "./routes/flows.js";
+import { registerHistoryRoutes } from "./routes/history.js";
+import { registerHostRoutes } from "./routes/hosts.js";
+import { registerMetricsRoutes } from "./routes/metrics.js";
+import { registerSessionRoutes } from "./routes/session.js";
+import { registerStreamRoutes } from "./routes/stream.js";
 import { dashboardPlugin } from "./static.js";
 import type { StreamHub } from "./stream.js";
-import { TickCache } from "./tick-memo.js";
-import {
-  contractFlow,
-  metricsView,
-  packetSizesView,
-  portStatsView,
-  systemHealthView,
-  topTalkersView,
-} from "./views.js";
+import { tickBodyCache } from "./tick-body.js";
 
-/** What the API needs from the rest of the daemon. */
+export { HOST_DETAIL_LIMIT } from "./routes/hosts.js";
+
+/** What the API needs from the rest of the daemon. buildApiServer hands each route module
+ * only its part, so the functions here are called on their own, never as methods of this
+ * object. */
 export interface ApiDeps {
   /** The newest snapshot of the capture worker (null before the first tick). */
-  latest(): Snapshot | null;
-  startCapture(): Promise<{ interfaces: string[] }>;
-  stopCapture(): Promise<void>;
-  queryActiveFlows(q: ActiveFlowQuery): Promise<FlowPage>;
-  queryHosts(q: HostQuery): Promise<HostPage>;
-  hostDetail(ip: string, limit: number): Promise<HostDetail | null>;
+  latest: () => Snapshot | null;
+  startCapture: () => Promise<{ interfaces: string[] }>;
+  stopCapture: () => Promise<void>;
+  queryActiveFlows: (q: ActiveFlowQuery) => Promise<FlowPage>;
+  queryHosts: (q: HostQuery) => Promise<HostPage>;
+  hostDetail: (ip: string, limit: number) => Promise<HostDetail | null>;
   /** Re-reads the config file; throws with the reason when it is invalid. */
-  reload(): Promise<{ configPath: string; restartNeeded: string[] }>;
+  reload: () => Promise<{ configPath: string; restartNeeded: string[] }>;
+  /** The stored history; null when none is kept (no database). */
   history: {
     queryHistory(q: HistoryQuery): HistoryResult;
     queryFlows(q: FlowQuery): FlowQueryResult;
     hostHistory(ip: string, q?: HostHistoryQuery): HostHistoryResult;
   } | null;
   auth: {
-    users(): Users;
+    users: () => Users;
     sessions: SessionManager;
     guard: LoginGuard;
-    apiToken(): string;
+    apiToken: () => string;
   };
   stream: StreamHub;
   /** Stored alerts (`GET /api/alerts`); absent or null = none kept (503). */
@@ -87,133 +84,15 @@ export interface ApiOptions {
   dashboardDir?: string | null;
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-    "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; " +
-    "form-action 'self'",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-resource-policy": "same-origin",
-};
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The authenticated user, or "api-token" for the API token. */
-    principal: string | null;
-  }
-  interface FastifyContextConfig {
-    /** Routes that need a session or the API token. */
-    protected?: boolean;
-  }
-}
-
-/** Most peers, ports and flows `GET /api/hosts/{ip}` lists for a host. */
-export const HOST_DETAIL_LIMIT = 50;
-
-/** A response body serialised once per tick, and gzipped once if a client asks for it. */
-interface TickBody {
-  json: string;
-  gzip(): Buffer;
-}
-
-/** Smaller bodies are sent as they are: compressing them saves less than it costs. */
-const GZIP_MIN_BYTES = 4096;
-
-function tickBody(value: unknown): TickBody {
-  const json = JSON.stringify(value);
-  let gz: Buffer | null = null;
-  return {
-    json,
-    // Level 1: most of the gain (JSON compresses 5-10x) for a fraction of the time.
-    gzip: () => {
-      gz ??= gzipSync(json, { level: 1 });
-      return gz;
-    },
-  };
-}
-
-function acceptsGzip(header: string | undefined): boolean {
-  return (
-    header !== undefined &&
-    /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[0-9.]+)?\s*(,|$)/i.test(header)
-  );
-}
-
-/** Query parameters of every paged list: order, page, and the API token (`?token=`, the
- * contract's; authentication reads it). */
-const PAGE_QUERY = {
-  order: { type: "string", enum: SORT_ORDERS },
-  limit: { type: "string", pattern: "^[0-9]{1,4}$" },
-  offset: { type: "string", pattern: "^[0-9]{1,9}$" },
-  token: { type: "string" },
-} as const;
-
-const errorSchema = {
-  type: "object",
-  properties: { error: { type: "string" }, details: {} },
-  required: ["error"],
-} as const;
-
-const numericQuery = (names: readonly string[]) => ({
-  type: "object",
-  properties: Object.fromEntries(
-    names.map((n) => [n, { type: "string", pattern: "^-?[0-9]+(\\.[0-9]+)?$" }]),
-  ),
-});
-
-/** A time range and a row limit, as `/metrics/history` and a host's history take them. */
-const RANGE_QUERY = numericQuery(["start", "end", "limit"]);
-
-/** The range query's numbers (the schema checked their form); 400 for a bad limit. */
-function rangeFrom(qs: { start?: string; end?: string; limit?: string }): HistoryQuery {
-  const q: HistoryQuery = {};
-  if (qs.start !== undefined) q.start = Number(qs.start);
-  if (qs.end !== undefined) q.end = Number(qs.end);
-  if (qs.limit !== undefined) {
-    const limit = Number(qs.limit);
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new ApiError("ERR_API_BAD_REQUEST", "limit must be a whole number of at least 1");
-    }
-    q.limit = limit;
-  }
-  return q;
-}
-
-function latestOr503(deps: ApiDeps): Snapshot {
-  const s = deps.latest();
-  if (s === null)
-    throw new ApiError("ERR_API_UNAVAILABLE", "no statistics yet: the capture worker is starting");
-  return s;
-}
-
-/** At most this many "unauthorized request" (and, apart, "login failed") lines per window;
- * the rest are counted. */
-const AUTH_FAILURE_LOG_LIMIT = 20;
-const AUTH_FAILURE_LOG_WINDOW_MS = 10_000;
-
-/** Per client, one control request per interval (the contract's 1 per 2 s per IP). */
-class ControlLimiter {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-  check(client: string, now: number): void {
-    const prev = this.last.get(client);
-    if (prev !== undefined && now - prev < this.intervalMs) {
-      const retry = Math.ceil((this.intervalMs - (now - prev)) / 1000);
-      throw new ApiError("ERR_AUTH_RATE_LIMITED", undefined, {
-        headers: { "retry-after": String(retry) },
-      });
-    }
-    this.last.set(client, now);
-    if (this.last.size > 10_000) {
-      for (const [k, t] of this.last) if (now - t >= this.intervalMs) this.last.delete(k);
-    }
-  }
-}
-
-export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
+/**
+ * The Fastify instance with everything that applies to every route: the error handler, the
+ * header policy, the access log and authentication. Routes added to it afterwards (by
+ * buildApiServer, or by a route module's test) get all of them.
+ */
+export function createApiApp(
+  opts: Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger">,
+  auth: AuthenticateDeps,
+): ApiApp {
   const app = Fastify({
     bodyLimit: opts.bodyLimit,
     // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
@@ -224,51 +103,8 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
-
-  app.decorateRequest("principal", null);
-
-  // Errors: every one becomes {"error": ...} with its status.
-  app.setErrorHandler((err: unknown, req, reply) => {
-    if (err instanceof ApiError) {
-      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
-      return reply.code(err.status).send(err.body());
-    }
-    const e = err as { code?: string; statusCode?: number; message?: string; validation?: unknown };
-    if (e.validation !== undefined) {
-      return reply.code(400).send({ error: `invalid request: ${e.message ?? "bad input"}` });
-    }
-    if (e.code === "FST_ERR_CTP_INVALID_JSON_BODY" || e.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
-      return reply.code(400).send({ error: API_ERRORS.ERR_API_MALFORMED_JSON.message });
-    }
-    if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply.code(413).send({ error: API_ERRORS.ERR_API_PAYLOAD_TOO_LARGE.message });
-    }
-    if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-      return reply.code(415).send({ error: "unsupported content type: send application/json" });
-    }
-    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.code(e.statusCode).send({ error: e.message ?? "bad request" });
-    }
-    req.log.error({ err }, "request failed");
-    return reply.code(500).send({ error: API_ERRORS.ERR_API_INTERNAL.message });
-  });
-  app.setNotFoundHandler((_req, reply) =>
-    reply.code(404).send({ error: API_ERRORS.ERR_API_NOT_FOUND.message }),
-  );
-
-  app.addHook("onSend", async (req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
-    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    const origin = req.headers.origin;
-    if (origin !== undefined && opts.corsOrigins.includes(origin)) {
-      reply.header("access-control-allow-origin", origin);
-      reply.header("vary", "Origin");
-      reply.header("access-control-allow-headers", "content-type, authorization, x-session-token");
-      reply.header("access-control-allow-methods", "GET, POST");
-    }
-    return payload;
-  });
-
+  installErrorHandlers(app);
+  addSecurityHeaders(app, opts.corsOrigins);
   // The access log: one line per request at debug level (`logging.level: debug`), its URL
   // without `token=` values (the logger's req serializer).
   app.addHook("onResponse", async (req, reply) => {
@@ -277,355 +113,41 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions) {
       "request",
     );
   });
+  addAuthentication(app, auth);
+  return app;
+}
 
-  // Authentication failures: every one is worth a line with its client, but a flood of them
-  // must not fill the disk (log-throttle.ts).
-  const unauthorizedLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
-  const failedLoginLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
-
-  // Authentication, before any protected handler (and before the stream opens).
-  app.addHook("preHandler", async (req) => {
-    if (req.routeOptions.config.protected !== true) return;
-    const creds = extractCredentials(req.headers, req.url);
-    if (creds.sessionToken !== undefined) {
-      const user = deps.auth.sessions.validate(creds.sessionToken);
-      if (user !== null) {
-        req.principal = user;
-        return;
-      }
-    }
-    if (creds.apiToken !== undefined && checkApiToken(creds.apiToken, deps.auth.apiToken())) {
-      req.principal = "api-token";
-      return;
-    }
-    unauthorizedLog.warn(
-      req.log,
-      { client: req.ip, route: req.routeOptions.url },
-      "unauthorized request",
-    );
-    throw new ApiError("ERR_AUTH_UNAUTHORIZED");
-  });
-
+export async function buildApiServer(deps: ApiDeps, opts: ApiOptions): Promise<ApiApp> {
+  const app = createApiApp(opts, deps.auth);
+  // The document generator sees only the routes added after it.
   await app.register(swagger, openApiOptions());
   app.get(OPENAPI_PATH, async () => app.swagger());
-  const guarded = { config: { protected: true } };
-  const limiter = new ControlLimiter(opts.controlIntervalSeconds * 1000);
-
-  app.post(
-    "/login",
-    {
-      schema: {
-        body: {
-          type: "object",
-          properties: {
-            username: { type: "string", minLength: 1, maxLength: 256 },
-            password: { type: "string", minLength: 1, maxLength: 1024 },
-          },
-          required: ["username", "password"],
-        },
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              token: { type: "string" },
-              username: { type: "string" },
-              expires_in: { type: "integer" },
-            },
-          },
-          400: errorSchema,
-          401: errorSchema,
-          429: errorSchema,
-        },
-      },
-    },
-    async (req: FastifyRequest<{ Body: { username: string; password: string } }>) => {
-      const { username, password } = req.body;
-      const attempt = deps.auth.guard.begin(req.ip, username);
-      if (!attempt.allowed) {
-        throw new ApiError("ERR_AUTH_RATE_LIMITED", undefined, {
-          headers: { "retry-after": String(attempt.retryAfterSeconds) },
-        });
-      }
-      if (attempt.delayMs > 0) await new Promise((r) => setTimeout(r, attempt.delayMs));
-      const ok = await authenticate(deps.auth.users(), username, password);
-      if (!ok) {
-        attempt.fail();
-        // The username is not logged: people type passwords into it.
-        failedLoginLog.warn(req.log, { client: req.ip }, "login failed");
-        throw new ApiError("ERR_AUTH_INVALID_CREDENTIALS");
-      }
-      attempt.succeed();
-      const session = deps.auth.sessions.create(username);
-      req.log.info({ client: req.ip, user: username }, "login");
-      return { token: session.token, username, expires_in: session.expiresIn };
-    },
-  );
-
-  app.post(
-    "/logout",
-    { schema: { response: { 400: errorSchema, 401: errorSchema } } },
-    async (req) => {
-      const token = req.headers["x-session-token"];
-      if (typeof token !== "string" || token === "") throw new ApiError("ERR_API_MISSING_TOKEN");
-      if (!deps.auth.sessions.revoke(token)) throw new ApiError("ERR_AUTH_INVALID_SESSION");
-      return { status: "logged out" };
-    },
-  );
 
   // Responses that only change once per tick are serialised once per tick and shared by
-  // every client that asks within it (see docs/api.md).
-  const perTick = new TickCache<TickBody>(() => deps.latest()?.seq ?? -1);
-  const sendJson = (req: FastifyRequest, reply: FastifyReply, body: TickBody) => {
-    reply.type("application/json; charset=utf-8").header("vary", "accept-encoding");
-    if (body.json.length >= GZIP_MIN_BYTES && acceptsGzip(req.headers["accept-encoding"])) {
-      return reply.header("content-encoding", "gzip").send(body.gzip());
-    }
-    return reply.send(body.json);
-  };
-  const snapshotRoute =
-    (name: string, view: (s: Snapshot) => unknown) =>
-    async (req: FastifyRequest, reply: FastifyReply) =>
-      sendJson(req, reply, await perTick.get(name, async () => tickBody(view(latestOr503(deps)))));
-
-  app.get("/metrics", guarded, snapshotRoute("metrics", metricsView));
-
-  app.get(
-    "/metrics/history",
-    { ...guarded, schema: { querystring: RANGE_QUERY } },
-    async (
-      req: FastifyRequest<{ Querystring: { start?: string; end?: string; limit?: string } }>,
-    ) => {
-      if (deps.history === null)
-        throw new ApiError("ERR_API_UNAVAILABLE", "history is not kept (no database)");
-      const q = rangeFrom(req.query);
-      const resolvedEnd = q.end ?? Date.now() / 1000;
-      if (q.start !== undefined && q.start >= resolvedEnd) {
-        throw new ApiError("ERR_API_BAD_REQUEST", "start must be before end");
-      }
-      return deps.history.queryHistory(q);
-    },
-  );
-
-  app.get("/api/top-talkers", guarded, snapshotRoute("top-talkers", topTalkersView));
-  app.get("/api/port-stats", guarded, snapshotRoute("port-stats", portStatsView));
-  app.get("/api/packet-sizes", guarded, snapshotRoute("packet-sizes", packetSizesView));
-  app.get("/api/system-health", guarded, async () =>
-    systemHealthView(latestOr503(deps), (Date.now() - deps.startedAt) / 1000),
-  );
-
-  const flowQuerySchema = {
-    type: "object",
-    properties: {
-      ip: { type: "string", maxLength: 64 },
-      port: { type: "string", pattern: "^[0-9]{1,5}$" },
-      proto: { type: "string", pattern: PROTOCOL_FILTER_PATTERN },
-      state: { type: "string", pattern: "^[A-Z0-9]{2,6}$" },
-      sort: { type: "string", enum: FLOW_SORT_KEYS },
-      ...PAGE_QUERY,
-      from: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
-      to: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
-    },
-    additionalProperties: false,
-  } as const;
-  type FlowQs = Partial<Record<keyof typeof flowQuerySchema.properties, string>>;
-
-  app.get(
-    "/api/flows",
-    { ...guarded, schema: { querystring: flowQuerySchema } },
-    async (req: FastifyRequest<{ Querystring: FlowQs }>, reply: FastifyReply) => {
-      const qs = req.query;
-      const limit = Math.min(Number(qs.limit ?? 100), 1000);
-      const offset = Number(qs.offset ?? 0);
-      const proto =
-        qs.proto === undefined
-          ? undefined
-          : /^[0-9]+$/.test(qs.proto)
-            ? Number(qs.proto)
-            : protocolNumber(qs.proto);
-      const port = qs.port === undefined ? undefined : Number(qs.port);
-      if (port !== undefined && port > 65535)
-        throw new ApiError("ERR_API_BAD_REQUEST", "port must be 0 to 65535");
-      const filters = {
-        ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
-        ...(port !== undefined ? { port } : {}),
-        ...(proto !== undefined ? { proto } : {}),
-        ...(qs.state !== undefined ? { state: qs.state } : {}),
-        ...(qs.sort !== undefined ? { sort: qs.sort as "bytes" } : {}),
-        ...(qs.order !== undefined ? { order: qs.order as "asc" | "desc" } : {}),
-        limit,
-        offset,
-      };
-      if (qs.from !== undefined || qs.to !== undefined) {
-        // Finished flows from the history.
-        if (deps.history === null)
-          throw new ApiError("ERR_API_UNAVAILABLE", "history is not kept (no database)");
-        const r = deps.history.queryFlows({
-          ...filters,
-          ...(qs.from !== undefined ? { from: Number(qs.from) } : {}),
-          ...(qs.to !== undefined ? { to: Number(qs.to) } : {}),
-        });
-        return {
-          source: "history",
-          total: r.total,
-          limit,
-          offset,
-          flows: r.flows.map(contractFlow),
-        };
-      }
-      const body = await perTick.get(`flows:${JSON.stringify(filters)}`, async () => {
-        const page = await deps.queryActiveFlows(filters);
-        return tickBody({
-          source: "active",
-          total: page.total,
-          limit,
-          offset,
-          flows: page.flows.map(contractFlow),
-        });
-      });
-      return sendJson(req, reply, body);
-    },
-  );
-
-  const hostsQuerySchema = {
-    type: "object",
-    properties: {
-      ip: { type: "string", maxLength: 64 },
-      sort: { type: "string", enum: HOST_SORT_KEYS },
-      ...PAGE_QUERY,
-    },
-    additionalProperties: false,
-  } as const;
-  type HostsQs = Partial<Record<keyof typeof hostsQuerySchema.properties, string>>;
-
-  app.get(
-    "/api/hosts",
-    { ...guarded, schema: { querystring: hostsQuerySchema } },
-    async (req: FastifyRequest<{ Querystring: HostsQs }>, reply: FastifyReply) => {
-      const qs = req.query;
-      const limit = Math.min(Number(qs.limit ?? 100), 1000);
-      const offset = Number(qs.offset ?? 0);
-      const query = {
-        ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
-        ...(qs.sort !== undefined ? { sort: qs.sort as HostSortKey } : {}),
-        ...(qs.order !== undefined ? { order: qs.order as "asc" | "desc" } : {}),
-        limit,
-        offset,
-      };
-      const body = await perTick.get(`hosts:${JSON.stringify(query)}`, async () => {
-        const page = await deps.queryHosts(query);
-        return tickBody({ source: "active", total: page.total, limit, offset, hosts: page.hosts });
-      });
-      return sendJson(req, reply, body);
-    },
-  );
-
-  app.get(
-    "/api/hosts/:ip",
-    {
-      ...guarded,
-      schema: {
-        params: {
-          type: "object",
-          properties: { ip: { type: "string", minLength: 2, maxLength: 64 } },
-          required: ["ip"],
-        },
-        querystring: {
-          ...RANGE_QUERY,
-          properties: {
-            ...RANGE_QUERY.properties,
-            token: { type: "string" },
-          },
-          additionalProperties: false,
-        },
-      },
-    },
-    async (
-      req: FastifyRequest<{
-        Params: { ip: string };
-        Querystring: { start?: string; end?: string; limit?: string };
-      }>,
-      reply: FastifyReply,
-    ) => {
-      const q: HostHistoryQuery = rangeFrom(req.query);
-      const key = `host:${req.params.ip}:${JSON.stringify(q)}`;
-      const body = await perTick.get(key, async () => {
-        const detail = await deps.hostDetail(req.params.ip, HOST_DETAIL_LIMIT);
-        if (detail === null)
-          throw new ApiError("ERR_API_BAD_REQUEST", "not an IPv4 or IPv6 address");
-        const history = deps.history?.hostHistory(detail.ip, q) ?? null;
-        if (
-          detail.live === null &&
-          detail.flow_count === 0 &&
-          (history?.points.length ?? 0) === 0
-        ) {
-          throw new ApiError("ERR_API_NOT_FOUND", `no traffic of ${detail.ip} is known`);
-        }
-        return tickBody({
-          ...detail,
-          flows: detail.flows.map(contractFlow),
-          history:
-            history === null
-              ? null
-              : {
-                  start: history.start,
-                  end: history.end,
-                  resolution_seconds: history.resolution_seconds,
-                  points: history.points,
-                },
-        });
-      });
-      return sendJson(req, reply, body);
-    },
-  );
-  registerAlertRoutes(app, deps.alerts ?? null);
-
-  const control = (req: FastifyRequest) => limiter.check(req.ip, Date.now());
-
-  app.post("/control/start", guarded, async (req) => {
-    control(req);
-    const r = await deps.startCapture();
-    req.log.info({ principal: req.principal, interfaces: r.interfaces }, "capture started");
-    return { status: "started", interface: r.interfaces.join(","), interfaces: r.interfaces };
+  // every client that asks within it (see docs/api.md); one cache for every such route.
+  const perTick = tickBodyCache(deps.latest);
+  const { auth, history } = deps;
+  registerSessionRoutes(app, { users: auth.users, sessions: auth.sessions, guard: auth.guard });
+  registerMetricsRoutes(app, { latest: deps.latest, startedAt: deps.startedAt, perTick });
+  registerHistoryRoutes(app, { history });
+  registerFlowRoutes(app, { queryActiveFlows: deps.queryActiveFlows, history, perTick });
+  registerHostRoutes(app, {
+    queryHosts: deps.queryHosts,
+    hostDetail: deps.hostDetail,
+    history,
+    perTick,
   });
-
-  app.post("/control/stop", guarded, async (req) => {
-    control(req);
-    await deps.stopCapture();
-    req.log.info({ principal: req.principal }, "capture stopped");
-    return { status: "stopped" };
+  registerAlertRoutes(app, { alerts: deps.alerts ?? null });
+  registerControlRoutes(app, {
+    startCapture: deps.startCapture,
+    stopCapture: deps.stopCapture,
+    reload: deps.reload,
+    intervalSeconds: opts.controlIntervalSeconds,
   });
-
-  app.post("/control/reload", guarded, async (req) => {
-    control(req);
-    try {
-      const r = await deps.reload();
-      return { status: "reloaded", config_path: r.configPath, restart_needed: r.restartNeeded };
-    } catch (err: unknown) {
-      const details = err instanceof Error ? err.message : String(err);
-      throw new ApiError("ERR_API_RELOAD_FAILED", undefined, { details });
-    }
-  });
-
-  app.get("/api/stream", guarded, (req: FastifyRequest, reply: FastifyReply) => {
-    const last = req.headers["last-event-id"];
-    deps.stream.attach(req.raw, reply.raw, typeof last === "string" ? last : undefined, {
-      ...SECURITY_HEADERS,
-      ...corsHeaders(req.headers.origin, opts.corsOrigins),
-    });
-    reply.hijack();
-  });
+  registerStreamRoutes(app, { stream: deps.stream, corsOrigins: opts.corsOrigins });
 
   if (opts.dashboardDir !== undefined && opts.dashboardDir !== null) {
     await app.register(dashboardPlugin(opts.dashboardDir));
   }
-
   return app;
-}
-
-function corsHeaders(
-  origin: string | undefined,
-  allowed: readonly string[],
-): Record<string, string> {
-  if (origin === undefined || !allowed.includes(origin)) return {};
-  return { "access-control-allow-origin": origin, vary: "Origin" };
 }

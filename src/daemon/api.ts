@@ -3,6 +3,7 @@
  * running components, listening on `api.host:api.port` unless `api.enabled` is false
  * (headless: capture and history only, as the original allowed).
  */
+import type { ApiApp } from "../api/api-app.js";
 import { type ApiDeps, buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
 import type { NetnetConfig } from "../config/config.js";
@@ -19,7 +20,7 @@ export function apiComponent(
   deps: () => ApiDeps,
   log: Logger,
 ): ApiComponent {
-  let app: Awaited<ReturnType<typeof buildApiServer>> | null = null;
+  let app: ApiApp | null = null;
   let address = "";
   return {
     name: "api",

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { StoredAlert } from "../alerts/alert-engine.js";
-import type { Alert } from "../alerts/types.js";
-import { createLoginGuard, createSessionManager, hashPassword } from "../auth/index.js";
-import { createStore, type Store } from "../store/store.js";
-import { buildApiServer } from "./server.js";
-import { StreamHub } from "./stream.js";
+import { API_TOKEN, routeApp, testAuth } from "../../../test/support/api.js";
+import type { StoredAlert } from "../../alerts/alert-engine.js";
+import type { Alert } from "../../alerts/types.js";
+import { createStore, type Store } from "../../store/store.js";
+import type { ApiApp } from "../api-app.js";
+import { registerAlertRoutes } from "./alerts.js";
 
-const API_TOKEN = "A".repeat(40);
 const T = 1_700_000_000;
 
 function row(id: number, subject: string, severity: Alert["severity"], last: number): StoredAlert {
@@ -31,9 +30,8 @@ function row(id: number, subject: string, severity: Alert["severity"], last: num
 
 describe("GET /api/alerts", () => {
   let store: Store;
-  let stream: StreamHub;
-  let app: Awaited<ReturnType<typeof buildApiServer>>;
-  let noDb: Awaited<ReturnType<typeof buildApiServer>>;
+  let app: ApiApp;
+  let noDb: ApiApp;
 
   before(async () => {
     store = createStore({ path: ":memory:", retentionDays: 7 });
@@ -42,39 +40,13 @@ describe("GET /api/alerts", () => {
       row(2, "10.0.0.2", "critical", T + 30),
       row(3, "10.0.0.3", "info", T + 20),
     ]);
-    stream = new StreamHub();
-    const users = { hashes: new Map(), dummyHash: await hashPassword("dummy", 4) };
-    const deps = {
-      latest: () => null,
-      startCapture: async () => ({ interfaces: [] }),
-      stopCapture: async () => {},
-      queryActiveFlows: async () => ({ total: 0, flows: [] }),
-      queryHosts: async () => ({ total: 0, hosts: [] }),
-      hostDetail: async () => null,
-      reload: async () => ({ configPath: "", restartNeeded: [] }),
-      history: null,
-      auth: {
-        users: () => users,
-        sessions: createSessionManager({ db: store.db, expirySeconds: 3600 }),
-        guard: createLoginGuard(),
-        apiToken: () => API_TOKEN,
-      },
-      stream,
-      startedAt: Date.now(),
-    };
-    const opts = {
-      corsOrigins: [],
-      bodyLimit: 4096,
-      logger: false as const,
-      controlIntervalSeconds: 2,
-    };
-    app = await buildApiServer({ ...deps, alerts: store }, opts);
-    noDb = await buildApiServer(deps, opts);
+    const auth = await testAuth(store.db);
+    app = await routeApp(auth, (a) => registerAlertRoutes(a, { alerts: store }));
+    noDb = await routeApp(auth, (a) => registerAlertRoutes(a, { alerts: null }));
   });
   after(async () => {
     await app.close();
     await noDb.close();
-    stream.close();
     store.stop();
   });
 

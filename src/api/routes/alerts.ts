@@ -1,21 +1,23 @@
 /**
  * `GET /api/alerts`: the stored alerts, newest first (by last occurrence), paged and filtered
  * by severity and time. Protected like every data route; the query is validated by schema.
+ * 503 when the daemon keeps no alerts.
  */
-import type {
-  FastifyBaseLogger,
-  FastifyInstance,
-  FastifyRequest,
-  RawReplyDefaultExpression,
-  RawRequestDefaultExpression,
-  RawServerDefault,
-} from "fastify";
-import type { AlertPage, AlertQuery } from "../alerts/types.js";
-import { SEVERITIES } from "../contract/enums.js";
-import { ApiError } from "./api-error.js";
+import type { FastifyRequest } from "fastify";
+import type { AlertPage, AlertQuery } from "../../alerts/types.js";
+import { SEVERITIES } from "../../contract/enums.js";
+import type { ApiApp } from "../api-app.js";
+import { ApiError } from "../api-error.js";
+import { PROTECTED } from "../hooks/authenticate.js";
+import { requireAlerts } from "../unavailable.js";
 
 export interface AlertSource {
   queryAlerts(q: AlertQuery): AlertPage;
+}
+
+export interface AlertRouteDeps {
+  /** The stored alerts; null when none are kept (no database). */
+  alerts: AlertSource | null;
 }
 
 const querySchema = {
@@ -50,15 +52,11 @@ const alertSchema = {
   },
 } as const;
 
-/** Registers the route; `source` null (no database) answers 503. */
-export function registerAlertRoutes<L extends FastifyBaseLogger>(
-  app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, L>,
-  source: AlertSource | null,
-): void {
+export function registerAlertRoutes(app: ApiApp, deps: AlertRouteDeps): void {
   app.get(
     "/api/alerts",
     {
-      config: { protected: true },
+      ...PROTECTED,
       schema: {
         querystring: querySchema,
         response: {
@@ -73,8 +71,7 @@ export function registerAlertRoutes<L extends FastifyBaseLogger>(
       },
     },
     async (req: FastifyRequest<{ Querystring: AlertQs }>) => {
-      if (source === null)
-        throw new ApiError("ERR_API_UNAVAILABLE", "alerts are not kept (no database)");
+      const source = requireAlerts(deps.alerts);
       const qs = req.query;
       const limit = qs.limit === undefined ? 100 : Number(qs.limit);
       if (limit < 1 || limit > 1000) {
