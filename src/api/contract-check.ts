@@ -2,14 +2,14 @@
  * Compile-time proof that the server sends what the dashboard reads (src/contract/types.ts): each
  * view function's return type must be assignable to the interface web/ uses. Nothing here
  * runs; a mismatch is a type error in `npm run build`. Where the server's shape is exactly
- * the wire shape (a flow, an alert, a host, its peers, ports and history points), the server
+ * the wire shape (a flow, an alert, a history page, a host, its peers, ports and history
+ * points), the server
  * module uses the contract's type itself, and there is nothing to prove.
  */
 import type { AlertPage } from "../alerts/types.js";
 import type {
   AlertsBody,
   Flow,
-  HistoryBody,
   MetricsBody,
   PacketSizesBody,
   PortStatsBody,
@@ -17,7 +17,6 @@ import type {
   TickMessage,
   TopTalkersBody,
 } from "../contract/types.js";
-import type { HistoryResult } from "../store/types.js";
 import type {
   contractFlow,
   metricsView,
@@ -39,6 +38,5 @@ export const viewsMatchDashboardTypes: readonly true[] = [
   true satisfies Assignable<ReturnType<typeof packetSizesView>, PacketSizesBody>,
   true satisfies Assignable<ReturnType<typeof systemHealthView>, SystemHealthBody>,
   true satisfies Assignable<ReturnType<typeof streamView>, TickMessage>,
-  true satisfies Assignable<HistoryResult, HistoryBody>,
   true satisfies Assignable<AlertPage, AlertsBody>,
 ];

@@ -23,6 +23,21 @@ export const PAGE_QUERY = {
   token: { type: "string" },
 } as const;
 
+/** Rows of a page when the query names none, and the most a page may hold. */
+export const PAGE_DEFAULT = 100;
+export const PAGE_MAX = 1000;
+
+/** A page's limit and offset from the query (the schema checked their form). */
+export function pageFrom(qs: { limit?: string; offset?: string }): {
+  limit: number;
+  offset: number;
+} {
+  return {
+    limit: Math.min(Number(qs.limit ?? PAGE_DEFAULT), PAGE_MAX),
+    offset: Number(qs.offset ?? 0),
+  };
+}
+
 const numericQuery = (names: readonly string[]) => ({
   type: "object",
   properties: Object.fromEntries(

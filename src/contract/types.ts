@@ -7,6 +7,7 @@
  * these shapes uses the definition here.
  */
 import type { AlertKind, AlertRule, Severity } from "./enums.js";
+import type { ProtocolClass } from "./protocols.js";
 
 export interface Flow {
   src_ip: string;
@@ -106,14 +107,20 @@ export interface TickMessage {
   alerts: readonly Alert[];
 }
 
+/** One row of `GET /metrics/history`: a stored window, or windows summed at a coarser step. */
 export interface HistoryWindow {
+  /** End of the row's span in Unix milliseconds (when it closed). */
   timestamp: number;
+  /** Start of the row's span in Unix seconds. */
   window_start: number;
+  /** Seconds the row spans (a window, 60, 3600, or a merged bucket). */
   window_size: number;
   total_bytes: number;
   total_packets: number;
+  /** Bytes divided by the seconds of capture the row holds. */
   bytes_per_second: number;
-  protocol_breakdown: Record<string, number>;
+  /** Bytes per protocol class. */
+  protocol_breakdown: Record<ProtocolClass, number>;
 }
 
 /** `GET /metrics/history`. */
@@ -121,6 +128,7 @@ export interface HistoryBody {
   start: number;
   end: number;
   count: number;
+  /** Seconds per row at the resolution served (for raw windows: their window size). */
   resolution_seconds: number;
   windows: HistoryWindow[];
 }

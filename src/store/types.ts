@@ -70,29 +70,11 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-export interface HistoryRow {
-  /** End of the row's span in Unix milliseconds (when it closed). */
-  timestamp: number;
-  /** Start of the row's span in Unix seconds. */
-  window_start: number;
-  /** Seconds the row spans (a window, 60, 3600, or a merged bucket). */
-  window_size: number;
-  total_bytes: number;
-  total_packets: number;
-  /** Bytes divided by the seconds of capture the row holds. */
-  bytes_per_second: number;
-  /** Bytes per protocol. */
-  protocol_breakdown: Record<ProtocolClass, number>;
-}
-
-export interface HistoryResult {
-  start: number;
-  end: number;
-  count: number;
-  /** Seconds per row at the resolution served (for raw windows: their window size). */
-  resolution_seconds: number;
-  windows: HistoryRow[];
-}
+/** A row of history and a page of them: the wire shapes of `GET /metrics/history`. */
+export type {
+  HistoryBody as HistoryResult,
+  HistoryWindow as HistoryRow,
+} from "../contract/types.js";
 
 export interface FlowQuery {
   /** Unix seconds: flows whose [first_ts, last_ts] overlaps [from, to]. */

@@ -11,7 +11,7 @@ import type { FlowQuery, FlowQueryResult } from "../../store/types.js";
 import type { ApiApp } from "../api-app.js";
 import { ApiError } from "../api-error.js";
 import { PROTECTED } from "../hooks/authenticate.js";
-import { PAGE_QUERY } from "../schemas.js";
+import { PAGE_QUERY, pageFrom } from "../schemas.js";
 import { sendJson, type TickBodyCache, tickBody } from "../tick-body.js";
 import { requireHistory } from "../unavailable.js";
 import { contractFlow } from "../views.js";
@@ -47,8 +47,7 @@ export function registerFlowRoutes(app: ApiApp, deps: FlowRouteDeps): void {
     { ...PROTECTED, schema: { querystring: flowQuerySchema } },
     async (req: FastifyRequest<{ Querystring: FlowQs }>, reply: FastifyReply) => {
       const qs = req.query;
-      const limit = Math.min(Number(qs.limit ?? 100), 1000);
-      const offset = Number(qs.offset ?? 0);
+      const { limit, offset } = pageFrom(qs);
       const proto =
         qs.proto === undefined
           ? undefined

@@ -11,7 +11,7 @@ import type { HostHistoryQuery, HostHistoryResult } from "../../store/types.js";
 import type { ApiApp } from "../api-app.js";
 import { ApiError } from "../api-error.js";
 import { PROTECTED } from "../hooks/authenticate.js";
-import { PAGE_QUERY, RANGE_QUERY, type RangeQs, rangeFrom } from "../schemas.js";
+import { PAGE_QUERY, pageFrom, RANGE_QUERY, type RangeQs, rangeFrom } from "../schemas.js";
 import { sendJson, type TickBodyCache, tickBody } from "../tick-body.js";
 import { contractFlow } from "../views.js";
 
@@ -62,8 +62,7 @@ export function registerHostRoutes(app: ApiApp, deps: HostRouteDeps): void {
     { ...PROTECTED, schema: { querystring: hostsQuerySchema } },
     async (req: FastifyRequest<{ Querystring: HostsQs }>, reply: FastifyReply) => {
       const qs = req.query;
-      const limit = Math.min(Number(qs.limit ?? 100), 1000);
-      const offset = Number(qs.offset ?? 0);
+      const { limit, offset } = pageFrom(qs);
       const query = {
         ...(qs.ip !== undefined ? { ip: qs.ip } : {}),
         ...(qs.sort !== undefined ? { sort: qs.sort as HostSortKey } : {}),
