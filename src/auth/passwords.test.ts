@@ -170,6 +170,39 @@ describe("loadUsers", () => {
     }
   });
 
+  test("H21: a plaintext password over 72 bytes is refused at load, naming the user and not the password", async () => {
+    // 36 two-byte characters are 72 bytes: bcrypt reads all of them, so it is accepted.
+    const fits = "é".repeat(36);
+    const users = await loadUsers(
+      { api: { host: "127.0.0.1" }, users: [{ username: "ok", password: fits }] },
+      { log: memoryLog(), cost: 4 },
+    );
+    assert.equal(await authenticate(users, "ok", fits), true);
+    // One byte more, and bcrypt would ignore it: "...x" and "...y" would both log in.
+    for (const host of ["127.0.0.1", "0.0.0.0"]) {
+      const long = `${fits}x`;
+      await assert.rejects(
+        loadUsers(
+          { api: { host }, users: [{ username: "carol", password: long }] },
+          { log: memoryLog(), cost: 4 },
+        ),
+        (err: unknown) =>
+          err instanceof UserConfigError &&
+          err.code === "ERR_USER_PASSWORD_TOO_LONG" &&
+          err.username === "carol" &&
+          err.message.includes('user "carol"') &&
+          err.message.includes("72 bytes") &&
+          !err.message.includes(long),
+      );
+    }
+    // A bcrypt hash in the config is fine as it is, whatever password it was made from.
+    const hashed = await loadUsers(
+      { api: { host: "0.0.0.0" }, users: [{ username: "dave", password: KNOWN[0][0] }] },
+      { log: memoryLog() },
+    );
+    assert.equal(hashed.hashes.get("dave"), KNOWN[0][0]);
+  });
+
   test("with no users there is still a dummy hash, and no login succeeds", async () => {
     const users = await loadUsers(
       { api: { host: "127.0.0.1" }, users: [] },

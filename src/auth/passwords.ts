@@ -135,6 +135,15 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
           "($2a$, $2b$ or $2y$, cost 04 to 31, 60 characters); make one with netnet hash-password",
         username,
       );
+    } else if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
+      // Bcrypt would silently ignore the rest: every password sharing the first 72 bytes
+      // would log in. Checked before the loopback rule, as no hash can fix it.
+      throw new UserConfigError(
+        "ERR_USER_PASSWORD_TOO_LONG",
+        `user ${who}: the password is longer than ${MAX_PASSWORD_BYTES} bytes, and bcrypt ` +
+          "would ignore the rest; choose a shorter one and store its hash from netnet hash-password",
+        username,
+      );
     } else if (!loopback) {
       throw new UserConfigError(
         "ERR_USER_PLAINTEXT_PASSWORD",
