@@ -237,6 +237,52 @@ describe("authenticate", () => {
     assert.equal(await authenticate(users, "__proto__", "adminpass"), false);
   });
 
+  test("H11: a user whose hash has a lower cost takes as long to check as a missing user", async (t) => {
+    // Costs three apart: without the fix, the low-cost user's check is 8 times faster than
+    // the missing user's, which names the low-cost users to anyone who times the login.
+    const users: Users = await loadUsers(
+      {
+        api: { host: "0.0.0.0" },
+        users: [
+          { username: "high", password: await hashPassword("right", 9) },
+          { username: "low", password: await hashPassword("right", 6) },
+        ],
+      },
+      { log: memoryLog() },
+    );
+    assert.equal(await authenticate(users, "low", "right"), true);
+    assert.equal(await authenticate(users, "high", "right"), true);
+    const time = async (username: string) => {
+      const t0 = process.hrtime.bigint();
+      assert.equal(await authenticate(users, username, "wrong"), false);
+      return Number(process.hrtime.bigint() - t0);
+    };
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1] ?? 0;
+    const names = ["high", "low", "nobody"] as const;
+    for (const n of names) await time(n); // warm-up
+    // Up to three rounds, as above; a real leak is a factor of 8 in every round.
+    let medians: number[] = [];
+    let spread = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3 && spread >= 1.3; round++) {
+      const samples: number[][] = [[], [], []];
+      for (let i = 0; i < 15; i++) {
+        // Rotate the order, so that no path always runs first.
+        for (let j = 0; j < 3; j++) {
+          const k = (i + j) % 3;
+          samples[k]?.push(await time(names[k] ?? "nobody"));
+        }
+      }
+      medians = samples.map(median);
+      spread = Math.max(...medians) / Math.min(...medians);
+    }
+    const [high = 0, low = 0, missing = 0] = medians;
+    t.diagnostic(`medians: cost 9 user ${high} ns, cost 6 user ${low} ns, missing ${missing} ns`);
+    assert.ok(
+      spread < 1.3,
+      `medians: cost 9 user ${high} ns, cost 6 user ${low} ns, missing ${missing} ns`,
+    );
+  });
+
   test("takes the same time whether the user exists or not", async () => {
     const cost = 6;
     const users: Users = await loadUsers(
