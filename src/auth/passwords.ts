@@ -114,6 +114,11 @@ export interface LoadUsersOptions {
    * has a hash; otherwise the highest cost among the configured hashes is used.
    */
   cost?: number;
+  /**
+   * The users loaded before (a reload): a plaintext password that still matches its user's
+   * previous hash keeps that hash, so the user's sessions, tied to the hash, stay valid.
+   */
+  previous?: Users;
 }
 
 /**
@@ -178,6 +183,10 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
           "plaintext password in config, allowed only because the api listens on loopback; " +
             "replace it with the output of netnet hash-password",
         );
+        const before = opts.previous?.hashes.get(username);
+        if (before !== undefined && (await verify(password, before))) {
+          return [username, before] as const;
+        }
         return [username, await hash(password, { cost })] as const;
       }),
     ),

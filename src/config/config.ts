@@ -116,6 +116,9 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(D.api.port),
         token: z.string().default(D.api.token),
         session_expiry: positiveInt("session_expiry").default(D.api.session_expiry),
+        session_max_lifetime: positiveInt("session_max_lifetime")
+          .max(31_536_000)
+          .default(D.api.session_max_lifetime),
         static_files_dir: z.string().default(D.api.static_files_dir),
         cors_origins: z.array(z.string().url()).default(() => [...D.api.cors_origins]),
         body_limit: positiveInt("body_limit")

@@ -142,8 +142,15 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
         sessions = createSessionManager({
           db: history.store.db,
           expirySeconds: config.api.session_expiry,
+          maxLifetimeSeconds: config.api.session_max_lifetime,
+          // The users of the running config: a reload's apply at the next request.
+          credentialOf: (name) => settings.users.hashes.get(name),
         });
         const s = sessions;
+        // Users removed or given a new password while the daemon was stopped.
+        const ended = s.purgeStale();
+        if (ended > 0)
+          log.info({ sessions: ended }, "sessions of removed users or old passwords ended");
         purge = setInterval(() => s.purgeExpired(), SESSION_PURGE_MS);
         purge.unref();
       },
