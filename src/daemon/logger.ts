@@ -61,7 +61,7 @@ function closeToOthers(file: string): number | null {
   return mode;
 }
 
-const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+const octal = (mode: number) => `0${(mode & 0o777).toString(8).padStart(3, "0")}`;
 
 export function openDaemonLog(cfg: LoggingConfig, sync = false): DaemonLog {
   let tightened: number | null = null;
