@@ -40,6 +40,7 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
     daemon = await startDaemon(config, {
       log,
       configPath,
+      ...(opts.config !== undefined ? { configFile: opts.config } : {}),
       loadConfig: () => (opts.config === undefined ? defaultConfig() : loadConfigFile(opts.config)),
       defaultInterface: () => defaultRouteInterface(),
     });

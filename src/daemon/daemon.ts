@@ -30,7 +30,7 @@ import { captureComponent, workerConfig } from "./capture.js";
 import { type Component, startComponents } from "./components.js";
 import { DaemonError } from "./daemon-error.js";
 import { historyComponent } from "./history.js";
-import { dropPrivileges } from "./privileges.js";
+import { dropPrivileges, warnIfUnreadableAfterDrop } from "./privileges.js";
 import { createReload, type ReloadResult, type Settings } from "./reload.js";
 import { SnapshotRouter } from "./snapshot-router.js";
 
@@ -41,6 +41,8 @@ export interface DaemonDeps {
   /** Re-reads and validates the config file (reload); throws with the reason. */
   loadConfig: () => NetnetConfig;
   configPath: string;
+  /** The config file reload reads, when there is one (not when running on the defaults). */
+  configFile?: string;
   /** Picks the interface when the config names none (the one with the default route). */
   defaultInterface: () => string | null;
 }
@@ -134,7 +136,16 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     // Its handles need the privileges the daemon started with.
     captureComponent(capture, config, log),
     // Before the database opens (its files belong to the service user) and anything is served.
-    { name: "privileges", start: () => void dropPrivileges(config.privilege, log) },
+    {
+      name: "privileges",
+      start() {
+        const drop = dropPrivileges(config.privilege, log);
+        if (deps.configFile !== undefined) {
+          const { user, group } = config.privilege;
+          warnIfUnreadableAfterDrop(deps.configFile, drop, group === "" ? user : group, log);
+        }
+      },
+    },
     history,
     {
       name: "sessions",
