@@ -107,7 +107,21 @@ test("H12: an error about a password, the token or a webhook of the wrong type g
       },
     );
   }
-  // Other keys still show the value that was refused.
+  // Other keys still show the value that was refused, beside the secret ones too.
+  assert.throws(
+    () =>
+      parseConfig({
+        alerts: { resolve_after: -5, scan: { port_threshold: -7 } },
+        users: [{ username: 42, password: "$2b$04$x" }],
+      }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.message.includes("alerts.resolve_after: Too small: expected number to be >0 (got -5)") &&
+      err.message.includes("(got -7)") &&
+      err.message.includes(
+        "users.0.username: Invalid input: expected string, received number (got 42)",
+      ),
+  );
   assert.throws(
     () => parseConfig({ api: { token: 5, port: "eighty" } }),
     (err: unknown) =>

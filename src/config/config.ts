@@ -216,15 +216,17 @@ function describe(value: unknown): string {
 }
 
 /**
- * Keys whose values may be secrets, `*` standing for any list index or key: passwords, the
- * API token, and webhook URLs (they may carry `user:password@` or, like Slack's, a secret in
- * their path). An error about one of them gives the type of the value, never the value: the
- * message reaches stderr, the reload answer and the log.
+ * Keys whose values may be secrets, `*` standing for any list index: passwords, the API
+ * token, and the rules' webhook URLs (they may carry `user:password@` or, like Slack's, a
+ * secret in their path). An error about one of them gives the type of the value, never the
+ * value: the message reaches stderr, the reload answer and the log.
  */
 export const SECRET_KEYS: readonly (readonly string[])[] = [
   ["users", "*", "password"],
   ["api", "token"],
-  ["alerts", "*", "webhook"],
+  ...Object.entries(A)
+    .filter(([, v]) => typeof v === "object" && "webhook" in v)
+    .map(([rule]) => ["alerts", rule, "webhook"]),
 ];
 
 /**
