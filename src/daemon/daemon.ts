@@ -6,7 +6,8 @@
  *                                                     live stream ──► API
  *
  * Start: the config's exposure is checked and the users loaded; the capture worker opens its
- * handles while the daemon still has its privileges; root is dropped; history opens (the
+ * handles while the daemon still has its privileges; root is dropped (and the config file
+ * checked to be readable by the user reload will run as); history opens (the
  * snapshots that arrived meanwhile are written first); then the API listens. Stop (SIGTERM,
  * SIGINT): the stream and the API close, the capture stops and its worker flushes the open
  * window and every flow into a last snapshot, which is written; then alerts, sessions and
@@ -154,14 +155,18 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
           db: history.store.db,
           expirySeconds: config.api.session_expiry,
           maxLifetimeSeconds: config.api.session_max_lifetime,
-          // The users of the running config: a reload's apply at the next request.
+          // Read at every check, so that a reload's users apply at the next request.
           credentialOf: (name) => settings.users.hashes.get(name),
         });
         const s = sessions;
-        // Users removed or given a new password while the daemon was stopped.
+        // Users removed or given a new password while the daemon was stopped lose them now.
         const ended = s.purgeStale();
-        if (ended > 0)
-          log.info({ sessions: ended }, "sessions of removed users or old passwords ended");
+        if (ended > 0) {
+          log.info(
+            { sessions: ended },
+            "sessions ended at start: expired, or their user removed or given another password",
+          );
+        }
         purge = setInterval(() => s.purgeExpired(), SESSION_PURGE_MS);
         purge.unref();
       },
