@@ -22,6 +22,7 @@ export const USER_CONFIG_ERRORS = {
   ERR_USER_DUPLICATE: "the same username appears twice",
   ERR_USER_BAD_HASH: "a password that looks like a hash but is not a usable bcrypt hash",
   ERR_USER_PLAINTEXT_PASSWORD: "a plaintext password while the api listens beyond loopback",
+  ERR_USER_PASSWORD_TOO_LONG: "a plaintext password longer than bcrypt reads (72 bytes)",
 } as const;
 
 export type UserConfigErrorCode = keyof typeof USER_CONFIG_ERRORS;

@@ -49,6 +49,7 @@ export {
 } from "./passwords.js";
 export {
   createSessionManager,
+  credentialFingerprint,
   hashToken,
   isSessionTokenShape,
   type NewSession,

@@ -170,6 +170,39 @@ describe("loadUsers", () => {
     }
   });
 
+  test("H21: a plaintext password over 72 bytes is refused at load, naming the user and not the password", async () => {
+    // 36 two-byte characters are 72 bytes: bcrypt reads all of them, so it is accepted.
+    const fits = "é".repeat(36);
+    const users = await loadUsers(
+      { api: { host: "127.0.0.1" }, users: [{ username: "ok", password: fits }] },
+      { log: memoryLog(), cost: 4 },
+    );
+    assert.equal(await authenticate(users, "ok", fits), true);
+    // One byte more, and bcrypt would ignore it: "...x" and "...y" would both log in.
+    for (const host of ["127.0.0.1", "0.0.0.0"]) {
+      const long = `${fits}x`;
+      await assert.rejects(
+        loadUsers(
+          { api: { host }, users: [{ username: "carol", password: long }] },
+          { log: memoryLog(), cost: 4 },
+        ),
+        (err: unknown) =>
+          err instanceof UserConfigError &&
+          err.code === "ERR_USER_PASSWORD_TOO_LONG" &&
+          err.username === "carol" &&
+          err.message.includes('user "carol"') &&
+          err.message.includes("72 bytes") &&
+          !err.message.includes(long),
+      );
+    }
+    // A bcrypt hash in the config is fine as it is, whatever password it was made from.
+    const hashed = await loadUsers(
+      { api: { host: "0.0.0.0" }, users: [{ username: "dave", password: KNOWN[0][0] }] },
+      { log: memoryLog() },
+    );
+    assert.equal(hashed.hashes.get("dave"), KNOWN[0][0]);
+  });
+
   test("with no users there is still a dummy hash, and no login succeeds", async () => {
     const users = await loadUsers(
       { api: { host: "127.0.0.1" }, users: [] },
@@ -202,6 +235,52 @@ describe("authenticate", () => {
     assert.equal(await authenticate(users, "Admin", "adminpass"), false, "usernames are exact");
     assert.equal(await authenticate(users, "nobody", "adminpass"), false);
     assert.equal(await authenticate(users, "__proto__", "adminpass"), false);
+  });
+
+  test("H11: a user whose hash has a lower cost takes as long to check as a missing user", async (t) => {
+    // Costs three apart: without the fix, the low-cost user's check is 8 times faster than
+    // the missing user's, which names the low-cost users to anyone who times the login.
+    const users: Users = await loadUsers(
+      {
+        api: { host: "0.0.0.0" },
+        users: [
+          { username: "high", password: await hashPassword("right", 9) },
+          { username: "low", password: await hashPassword("right", 6) },
+        ],
+      },
+      { log: memoryLog() },
+    );
+    assert.equal(await authenticate(users, "low", "right"), true);
+    assert.equal(await authenticate(users, "high", "right"), true);
+    const time = async (username: string) => {
+      const t0 = process.hrtime.bigint();
+      assert.equal(await authenticate(users, username, "wrong"), false);
+      return Number(process.hrtime.bigint() - t0);
+    };
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1] ?? 0;
+    const names = ["high", "low", "nobody"] as const;
+    for (const n of names) await time(n); // warm-up
+    // Up to three rounds, as above; a real leak is a factor of 8 in every round.
+    let medians: number[] = [];
+    let spread = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3 && spread >= 1.3; round++) {
+      const samples: number[][] = [[], [], []];
+      for (let i = 0; i < 15; i++) {
+        // Rotate the order, so that no path always runs first.
+        for (let j = 0; j < 3; j++) {
+          const k = (i + j) % 3;
+          samples[k]?.push(await time(names[k] ?? "nobody"));
+        }
+      }
+      medians = samples.map(median);
+      spread = Math.max(...medians) / Math.min(...medians);
+    }
+    const [high = 0, low = 0, missing = 0] = medians;
+    t.diagnostic(`medians: cost 9 user ${high} ns, cost 6 user ${low} ns, missing ${missing} ns`);
+    assert.ok(
+      spread < 1.3,
+      `medians: cost 9 user ${high} ns, cost 6 user ${low} ns, missing ${missing} ns`,
+    );
   });
 
   test("takes the same time whether the user exists or not", async () => {

@@ -29,7 +29,6 @@ const BCRYPT_HASH = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
  */
 const CRYPT_STYLE = /^\$[0-9a-z]+\$/;
 
-/** Where warnings go: pino's `warn(fields, message)` fits. */
 /** True for a well-formed `$2a$`/`$2b$`/`$2y$` bcrypt hash that the verifier can read. */
 export function isBcryptHash(value: string): boolean {
   return BCRYPT_HASH.test(value);
@@ -43,6 +42,19 @@ function costOf(bcryptHash: string): number {
 /** `$2y$` is `$2b$` under another name (see the top of this file). */
 function forVerifier(bcryptHash: string): string {
   return bcryptHash.startsWith("$2y$") ? `$2b$${bcryptHash.slice(4)}` : bcryptHash;
+}
+
+/** The 64 characters of bcrypt's base64, in its order. */
+const BCRYPT_BASE64 = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * A hash at `cost` that no password matches: a fresh salt and a random digest. Checking a
+ * password against it does the work of a real check at that cost, and making it costs
+ * nothing (nothing is hashed).
+ */
+function dummyAt(cost: number): string {
+  const digest = [...randomBytes(31)].map((b) => BCRYPT_BASE64[b & 63]).join("");
+  return `${bcrypt.genSaltSync(cost)}${digest}`;
 }
 
 function hash(password: string, opts: { cost: number }): Promise<string> {
@@ -83,8 +95,8 @@ export interface Users {
   /** Username to bcrypt hash. */
   readonly hashes: ReadonlyMap<string, string>;
   /**
-   * The hash of a random secret at the users' highest cost, checked when the username is
-   * unknown so that a missing user takes as long as a wrong password.
+   * A hash at the users' highest cost that no password matches. An unknown username is
+   * checked against it, and its cost is the work every login does (`authenticate`).
    */
   readonly dummyHash: string;
 }
@@ -102,6 +114,11 @@ export interface LoadUsersOptions {
    * has a hash; otherwise the highest cost among the configured hashes is used.
    */
   cost?: number;
+  /**
+   * The users loaded before (a reload): a plaintext password that still matches its user's
+   * previous hash keeps that hash, so the user's sessions, tied to the hash, stay valid.
+   */
+  previous?: Users;
 }
 
 /**
@@ -135,6 +152,15 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
           "($2a$, $2b$ or $2y$, cost 04 to 31, 60 characters); make one with netnet hash-password",
         username,
       );
+    } else if (Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES) {
+      // Bcrypt would silently ignore the rest: every password sharing the first 72 bytes
+      // would log in. Checked before the loopback rule, as no hash can fix it.
+      throw new UserConfigError(
+        "ERR_USER_PASSWORD_TOO_LONG",
+        `user ${who}: the password is longer than ${MAX_PASSWORD_BYTES} bytes, and bcrypt ` +
+          "would ignore the rest; choose a shorter one and store its hash from netnet hash-password",
+        username,
+      );
     } else if (!loopback) {
       throw new UserConfigError(
         "ERR_USER_PLAINTEXT_PASSWORD",
@@ -157,6 +183,10 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
           "plaintext password in config, allowed only because the api listens on loopback; " +
             "replace it with the output of netnet hash-password",
         );
+        const before = opts.previous?.hashes.get(username);
+        if (before !== undefined && (await verify(password, before))) {
+          return [username, before] as const;
+        }
         return [username, await hash(password, { cost })] as const;
       }),
     ),
@@ -170,13 +200,23 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
   // The dummy costs what the dearest real check costs, so an unknown user is never faster.
   let dummyCost = fromPlain.size > 0 ? Math.max(highest, cost) : highest;
   if (dummyCost === 0) dummyCost = cost;
-  const dummyHash = await hash(randomBytes(18).toString("base64"), { cost: dummyCost });
-  return { hashes, dummyHash };
+  return { hashes, dummyHash: dummyAt(dummyCost) };
 }
 
 /**
- * Checks a login. An unknown username is checked against the dummy hash, so both paths cost
- * one bcrypt comparison at the same cost and take the same time.
+ * Checks a login, doing the same bcrypt work whoever the user is: the work of one check at
+ * the highest cost among the users (H), that of the dummy hash.
+ *
+ * An unknown username is checked against the dummy hash. A user whose hash has a lower cost
+ * c is checked against it, then against dummies of costs c, c+1, ..., H-1: bcrypt's work
+ * doubles with each step of cost, and 2^c + (2^c + 2^(c+1) + ... + 2^(H-1)) = 2^H, so the
+ * login costs what a check at cost H costs (within one key setup per extra check, under
+ * 0.1% at cost 10). Without this, a login for a user with a cheaper hash answers sooner than
+ * one for a missing user, which tells who exists.
+ *
+ * Equal work rather than a sleep up to a measured time: the checks run one after another on
+ * the same pool as every other check, so they slow down together when the machine is busy,
+ * where a time measured once would be too short (the dear path shows) or too long.
  */
 export async function authenticate(
   users: Users,
@@ -184,6 +224,13 @@ export async function authenticate(
   password: string,
 ): Promise<boolean> {
   const stored = users.hashes.get(username);
-  const ok = await verify(password, stored ?? users.dummyHash);
-  return ok && stored !== undefined;
+  if (stored === undefined) {
+    await verify(password, users.dummyHash);
+    return false;
+  }
+  const ok = await verify(password, stored);
+  for (let c = costOf(stored); c < costOf(users.dummyHash); c++) {
+    await verify(password, dummyAt(c));
+  }
+  return ok;
 }

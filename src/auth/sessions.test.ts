@@ -5,14 +5,47 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { createSessionManager, REFRESH_GRANULARITY_MS, type SessionManager } from "./sessions.js";
+import {
+  createSessionManager,
+  credentialFingerprint,
+  REFRESH_GRANULARITY_MS,
+  type SessionManager,
+  type SessionManagerOptions,
+} from "./sessions.js";
 
-/** The store's migration for this table, verbatim. */
+/** The table as the store's migrations (2 and 5) leave it. */
 const SCHEMA = `
 CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
-  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  absolute_expires_at INTEGER NOT NULL DEFAULT 0, credential TEXT NOT NULL DEFAULT '');
 CREATE INDEX sessions_expires ON sessions(expires_at);
 `;
+
+const DAY_S = 86_400;
+const DAY_MS = DAY_S * 1000;
+
+/** The configured users' hashes (any strings do: the sessions only compare them). */
+function userHashes(): Map<string, string> {
+  return new Map([
+    ["admin", "$2b$04$admin-hash"],
+    ["ops", "$2b$04$ops-hash"],
+  ]);
+}
+
+/** Options with a day's lifetime and the users of `hashes`. */
+function options(
+  db: Database.Database,
+  hashes: ReadonlyMap<string, string>,
+  more: Partial<SessionManagerOptions> = {},
+): SessionManagerOptions {
+  return {
+    db,
+    expirySeconds: 3600,
+    maxLifetimeSeconds: DAY_S,
+    credentialOf: (name) => hashes.get(name),
+    ...more,
+  };
+}
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const T0 = 1_700_000_000_000;
@@ -23,6 +56,8 @@ interface Row {
   created_at: number;
   last_seen: number;
   expires_at: number;
+  absolute_expires_at: number;
+  credential: string;
 }
 
 function openMemory(): Database.Database {
@@ -34,13 +69,15 @@ function openMemory(): Database.Database {
 describe("session manager", () => {
   let db: Database.Database;
   let clock: number;
+  let hashes: Map<string, string>;
   let sessions: SessionManager;
   const rows = () => db.prepare<[], Row>("SELECT * FROM sessions ORDER BY created_at").all();
 
   beforeEach(() => {
     db = openMemory();
     clock = T0;
-    sessions = createSessionManager({ db, expirySeconds: 3600, now: () => clock });
+    hashes = userHashes();
+    sessions = createSessionManager(options(db, hashes, { now: () => clock }));
   });
   afterEach(() => db.close());
 
@@ -61,6 +98,8 @@ describe("session manager", () => {
       created_at: T0,
       last_seen: T0,
       expires_at: T0 + 3_600_000,
+      absolute_expires_at: T0 + DAY_MS,
+      credential: createHash("sha256").update("$2b$04$admin-hash").digest("hex"),
     });
     const dump = JSON.stringify(db.prepare("SELECT * FROM sessions").raw().all());
     assert.ok(!dump.includes(token));
@@ -160,10 +199,98 @@ describe("session manager", () => {
   });
 
   test("the expiry must be a positive whole number of seconds", () => {
-    for (const expirySeconds of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => createSessionManager({ db, expirySeconds }), RangeError);
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(
+        () => createSessionManager(options(db, hashes, { expirySeconds: bad })),
+        RangeError,
+      );
+      assert.throws(
+        () => createSessionManager(options(db, hashes, { maxLifetimeSeconds: bad })),
+        RangeError,
+      );
     }
     assert.throws(() => sessions.create(""), RangeError);
+    assert.throws(() => sessions.create("mallory"), RangeError, "only configured users log in");
+  });
+  test("H2: a session of a user no longer in the config is refused and deleted", () => {
+    const a = sessions.create("admin");
+    const o = sessions.create("ops");
+    hashes.delete("ops"); // a reload without ops, or a restart on a config without ops
+    assert.equal(sessions.validate(o.token), null);
+    assert.deepEqual(
+      rows().map((r) => r.username),
+      ["admin"],
+    );
+    assert.equal(sessions.validate(a.token), "admin");
+    // Added again (same name, same hash): the old session stays gone.
+    hashes.set("ops", "$2b$04$ops-hash");
+    assert.equal(sessions.validate(o.token), null);
+  });
+
+  test("H2: a changed password ends the user's sessions; a session made after it works", () => {
+    const before = sessions.create("admin");
+    hashes.set("admin", "$2b$04$new-admin-hash");
+    assert.equal(sessions.validate(before.token), null);
+    const after = sessions.create("admin");
+    assert.equal(sessions.validate(after.token), "admin");
+    hashes.set("admin", "$2b$04$admin-hash"); // and back: the first one is deleted for good
+    assert.equal(sessions.validate(before.token), null);
+    assert.equal(sessions.validate(after.token), null);
+  });
+
+  test("H2: purgeStale deletes the sessions of removed users, old passwords and expired ones", () => {
+    const expired = sessions.create("admin");
+    clock += 3_600_000;
+    const kept = sessions.create("admin");
+    const removed = sessions.create("ops");
+    const oldPassword = sessions.create("admin");
+    db.prepare("UPDATE sessions SET credential = ? WHERE token_hash = ?").run(
+      credentialFingerprint("$2b$04$older-hash"),
+      createHash("sha256").update(oldPassword.token).digest("hex"),
+    );
+    hashes.delete("ops");
+    assert.equal(sessions.purgeStale(), 3);
+    assert.equal(rows().length, 1);
+    assert.equal(sessions.validate(kept.token), "admin");
+    for (const gone of [expired, removed, oldPassword]) {
+      assert.equal(sessions.validate(gone.token), null);
+    }
+    assert.equal(sessions.purgeStale(), 0);
+  });
+
+  test("H2: no use keeps a session past api.session_max_lifetime", () => {
+    const short = createSessionManager(
+      options(db, hashes, { maxLifetimeSeconds: 7200, now: () => clock }),
+    );
+    const { token, expiresIn } = short.create("admin");
+    assert.equal(expiresIn, 3600);
+    for (let i = 1; i <= 3; i++) {
+      clock += 2_400_000; // 40 minutes, well within the idle expiry each time
+      const alive = clock < T0 + 7_200_000;
+      assert.equal(short.validate(token), alive ? "admin" : null, `use ${i}`);
+      if (alive) assert.ok((rows()[0]?.expires_at ?? 0) <= T0 + 7_200_000, "never past it");
+    }
+    assert.equal(rows().length, 0);
+    // A lifetime shorter than the idle expiry is the expiry the client is told.
+    const tiny = createSessionManager(options(db, hashes, { maxLifetimeSeconds: 60 }));
+    assert.equal(tiny.create("admin").expiresIn, 60);
+  });
+
+  test("H2: a lowered api.session_max_lifetime applies to sessions made before it", () => {
+    // Idle expiry a day too, so that only the lifetime can end the session here.
+    const before = createSessionManager(
+      options(db, hashes, { expirySeconds: DAY_S, now: () => clock }),
+    );
+    const { token } = before.create("admin");
+    clock += 3 * 3_600_000 - 1;
+    assert.equal(before.validate(token), "admin");
+    const restarted = createSessionManager(
+      options(db, hashes, { expirySeconds: DAY_S, maxLifetimeSeconds: 3 * 3600, now: () => clock }),
+    );
+    assert.equal(restarted.validate(token), "admin");
+    clock += 1;
+    assert.equal(restarted.purgeExpired(), 1);
+    assert.equal(restarted.validate(token), null);
   });
 });
 
@@ -175,17 +302,18 @@ test("sessions survive a restart: a file database reopened", () => {
     const first = new Database(path);
     first.pragma("journal_mode = WAL");
     first.exec(SCHEMA);
-    const { token } = createSessionManager({
-      db: first,
-      expirySeconds: 60,
-      now: () => clock,
-    }).create("admin");
+    const hashes = userHashes();
+    const { token } = createSessionManager(
+      options(first, hashes, { expirySeconds: 60, now: () => clock }),
+    ).create("admin");
     first.close();
 
     clock += 30_000;
     const second = new Database(path);
     try {
-      const sessions = createSessionManager({ db: second, expirySeconds: 60, now: () => clock });
+      const sessions = createSessionManager(
+        options(second, hashes, { expirySeconds: 60, now: () => clock }),
+      );
       assert.equal(sessions.validate(token), "admin");
       assert.equal(sessions.revoke(token), true);
       assert.equal(sessions.validate(token), null);

@@ -1,16 +1,24 @@
 /**
  * Login sessions in SQLite: UUID v4 tokens (as the original's contract), stored only as their
  * SHA-256 so that a copy of the database holds no usable token, with a sliding expiry of
- * `api.session_expiry` seconds. They survive a restart because nothing is kept in memory.
+ * `api.session_expiry` seconds and an absolute one of `api.session_max_lifetime` seconds
+ * after the login (ASVS 3.3.2). They survive a restart because nothing is kept in memory.
  *
- * A plain, unsalted SHA-256 is enough here: a token carries 122 random bits, so there is no
- * dictionary to try and nothing for a salt or a slow hash to protect.
+ * A session is tied to its user's password: it stores a fingerprint (SHA-256) of the bcrypt
+ * hash the user had at login, and is valid only while the running config gives that user the
+ * same hash. A user removed from the config, or given a new password, loses every session at
+ * once, whether the change came by reload or while the daemon was stopped.
  *
- * The table is created by the store's migrations:
+ * A plain, unsalted SHA-256 is enough for the token: it carries 122 random bits, so there is
+ * no dictionary to try and nothing for a salt or a slow hash to protect. The fingerprint of a
+ * bcrypt hash reveals nothing a guesser could use without the hash itself (and its salt).
+ *
+ * The table is created by the store's migrations (2 and 5):
  *   CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
- *     created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+ *     created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+ *     absolute_expires_at INTEGER NOT NULL, credential TEXT NOT NULL);
  *   CREATE INDEX sessions_expires ON sessions(expires_at);
- * with times in unix milliseconds.
+ * with times in unix milliseconds; `expires_at` never passes `absolute_expires_at`.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
@@ -30,6 +38,13 @@ export interface SessionManagerOptions {
   db: BetterSqlite3.Database;
   /** `api.session_expiry`: seconds of inactivity after which a session ends. */
   expirySeconds: number;
+  /** `api.session_max_lifetime`: seconds after the login at which a session ends, used or not. */
+  maxLifetimeSeconds: number;
+  /**
+   * The bcrypt hash the user has in the running config, or undefined when there is no such
+   * user. Asked at every check, so that a reload applies at once.
+   */
+  credentialOf: (username: string) => string | undefined;
   /** Clock in unix milliseconds; tests inject one. */
   now?: () => number;
 }
@@ -51,11 +66,21 @@ export interface SessionManager {
   revokeUser(username: string): number;
   /** Deletes expired sessions; returns how many. */
   purgeExpired(): number;
+  /**
+   * Deletes every session `validate` would refuse: expired ones, and those whose user is no
+   * longer configured or has another password. Run at start; returns how many.
+   */
+  purgeStale(): number;
 }
 
 /** Hex SHA-256 of a token: the only form in which a token is stored. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token.toLowerCase()).digest("hex");
+}
+
+/** The fingerprint of a bcrypt hash that a session keeps, to notice a changed password. */
+export function credentialFingerprint(bcryptHash: string): string {
+  return createHash("sha256").update(bcryptHash).digest("hex");
 }
 
 /** True when `token` has the shape of a session token (checked before any database work). */
@@ -65,38 +90,82 @@ export function isSessionTokenShape(token: string): boolean {
 
 interface SessionRow {
   username: string;
+  created_at: number;
   last_seen: number;
   expires_at: number;
+  absolute_expires_at: number;
+  credential: string;
+}
+
+function positiveSeconds(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${what} must be a positive whole number of seconds`);
+  }
+  return value;
 }
 
 export function createSessionManager(opts: SessionManagerOptions): SessionManager {
-  const { db, expirySeconds } = opts;
-  if (!Number.isInteger(expirySeconds) || expirySeconds <= 0) {
-    throw new RangeError(`session expiry must be a positive whole number of seconds`);
-  }
+  const { db, credentialOf } = opts;
+  const expirySeconds = positiveSeconds(opts.expirySeconds, "session expiry");
+  const maxLifetimeSeconds = positiveSeconds(opts.maxLifetimeSeconds, "session lifetime");
   const now = opts.now ?? Date.now;
   const expiryMs = expirySeconds * 1000;
+  const maxLifetimeMs = maxLifetimeSeconds * 1000;
 
-  const insert = db.prepare<[string, string, number, number, number]>(
-    "INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)",
+  const insert = db.prepare<[string, string, number, number, number, number, string]>(
+    "INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at, " +
+      "absolute_expires_at, credential) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const select = db.prepare<[string], SessionRow>(
-    "SELECT username, last_seen, expires_at FROM sessions WHERE token_hash = ?",
+    "SELECT username, created_at, last_seen, expires_at, absolute_expires_at, credential " +
+      "FROM sessions WHERE token_hash = ?",
+  );
+  const selectAll = db.prepare<[], SessionRow & { token_hash: string }>(
+    "SELECT token_hash, username, created_at, last_seen, expires_at, absolute_expires_at, " +
+      "credential FROM sessions",
   );
   const touch = db.prepare<[number, number, string]>(
     "UPDATE sessions SET last_seen = ?, expires_at = ? WHERE token_hash = ?",
   );
   const remove = db.prepare<[string]>("DELETE FROM sessions WHERE token_hash = ?");
   const removeUser = db.prepare<[string]>("DELETE FROM sessions WHERE username = ?");
-  const removeExpired = db.prepare<[number]>("DELETE FROM sessions WHERE expires_at <= ?");
+  // A lifetime lowered since the login applies too: the deadline is also created_at + max.
+  const removeExpired = db.prepare<[number, number, number]>(
+    "DELETE FROM sessions WHERE expires_at <= ? OR absolute_expires_at <= ? OR created_at <= ?",
+  );
+
+  /** The moment the session ends however much it is used: the earlier of the stored deadline
+   * and one computed with the running lifetime. */
+  const deadlineOf = (row: SessionRow) =>
+    Math.min(row.absolute_expires_at, row.created_at + maxLifetimeMs);
+
+  /** True while the session may be used at `t`: not expired, and its user still has the
+   * password the session was made with. */
+  const valid = (row: SessionRow, t: number) => {
+    if (row.expires_at <= t || deadlineOf(row) <= t) return false;
+    const current = credentialOf(row.username);
+    return current !== undefined && credentialFingerprint(current) === row.credential;
+  };
 
   return {
     create(username) {
       if (username.length === 0) throw new RangeError("a session needs a username");
+      const current = credentialOf(username);
+      if (current === undefined) throw new RangeError("a session needs a configured user");
       const token = randomUUID();
       const t = now();
-      insert.run(hashToken(token), username, t, t, t + expiryMs);
-      return { token, expiresIn: expirySeconds };
+      const deadline = t + maxLifetimeMs;
+      const expires = Math.min(t + expiryMs, deadline);
+      insert.run(
+        hashToken(token),
+        username,
+        t,
+        t,
+        expires,
+        deadline,
+        credentialFingerprint(current),
+      );
+      return { token, expiresIn: Math.min(expirySeconds, maxLifetimeSeconds) };
     },
 
     validate(token) {
@@ -105,11 +174,13 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
       const row = select.get(key);
       if (row === undefined) return null;
       const t = now();
-      if (row.expires_at <= t) {
+      if (!valid(row, t)) {
         remove.run(key);
         return null;
       }
-      if (t - row.last_seen >= REFRESH_GRANULARITY_MS) touch.run(t, t + expiryMs, key);
+      if (t - row.last_seen >= REFRESH_GRANULARITY_MS) {
+        touch.run(t, Math.min(t + expiryMs, deadlineOf(row)), key);
+      }
       return row.username;
     },
 
@@ -123,7 +194,19 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
     },
 
     purgeExpired() {
-      return removeExpired.run(now()).changes;
+      const t = now();
+      return removeExpired.run(t, t, t - maxLifetimeMs).changes;
+    },
+
+    purgeStale() {
+      const t = now();
+      return db.transaction(() => {
+        let n = 0;
+        for (const row of selectAll.all()) {
+          if (!valid(row, t)) n += remove.run(row.token_hash).changes;
+        }
+        return n;
+      })();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `netnet daemon [--config FILE]`: runs the monitor (capture, history, API, dashboard) until
- * SIGTERM or SIGINT; SIGHUP re-reads the config.
+ * SIGTERM or SIGINT; SIGHUP re-reads the config; SIGUSR1 reopens the log file (logrotate).
  */
 
 import type { NetnetConfig } from "../config/config.js";
@@ -23,19 +23,24 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
     }
     throw err;
   }
-  const [{ createLogger }, { startDaemon, DaemonError }, { defaultRouteInterface }] =
+  const [{ openDaemonLog }, { startDaemon, DaemonError }, { defaultRouteInterface }] =
     await Promise.all([
       import("../daemon/logger.js"),
       import("../daemon/daemon.js"),
       import("../capture/live/interfaces.js"),
     ]);
-  const log: Logger = createLogger(config.logging);
+  const daemonLog = openDaemonLog(config.logging);
+  const log: Logger = daemonLog.log;
+  // Installed at once, before anything slow: Node's own answer to SIGUSR1 would be to start
+  // its inspector (a debugger on 127.0.0.1:9229), which a daemon must never do.
+  process.on("SIGUSR1", () => daemonLog.reopen());
   const configPath = opts.config ?? "(defaults)";
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     daemon = await startDaemon(config, {
       log,
       configPath,
+      ...(opts.config !== undefined ? { configFile: opts.config } : {}),
       loadConfig: () => (opts.config === undefined ? defaultConfig() : loadConfigFile(opts.config)),
       defaultInterface: () => defaultRouteInterface(),
     });

@@ -76,3 +76,59 @@ test("a config file is read, substituted and validated; bad YAML says so", () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("H12: an error about a password, the token or a webhook of the wrong type gives its type, never its value", () => {
+  const secrets = ["918273645", "hunter2-secret", "s3cretpw", "tok-5f2c9a"];
+  const cases: [unknown, RegExp][] = [
+    [{ api: { token: 918273645 } }, /api\.token: .*\(got a number, not shown/],
+    [
+      { users: [{ username: "admin", password: ["hunter2-secret"] }] },
+      /users\.0\.password: .*\(got a list, not shown/,
+    ],
+    [
+      { users: [{ username: "admin", password: 918273645 }] },
+      /users\.0\.password: .*\(got a number/,
+    ],
+    [{ users: { admin: "hunter2-secret" } }, /users: .*\(got a mapping, not shown/],
+    [{ api: "tok-5f2c9a" }, /api: .*\(got a string, not shown/],
+    [
+      { alerts: { scan: { webhook: "ftp://alice:s3cretpw@hooks.example/x" } } },
+      /alerts\.scan\.webhook: must be an http or https URL \(got a string, not shown/,
+    ],
+  ];
+  for (const [doc, expected] of cases) {
+    assert.throws(
+      () => parseConfig(doc),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError && err.code === "ERR_CONFIG_INVALID");
+        assert.match(err.message, expected);
+        for (const secret of secrets) assert.ok(!err.message.includes(secret), err.message);
+        return true;
+      },
+    );
+  }
+  // Other keys still show the value that was refused, beside the secret ones too.
+  assert.throws(
+    () =>
+      parseConfig({
+        alerts: { resolve_after: -5, scan: { port_threshold: -7 } },
+        users: [{ username: 42, password: "$2b$04$x" }],
+      }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.message.includes("alerts.resolve_after: Too small: expected number to be >0 (got -5)") &&
+      err.message.includes("(got -7)") &&
+      err.message.includes(
+        "users.0.username: Invalid input: expected string, received number (got 42)",
+      ),
+  );
+  assert.throws(
+    () => parseConfig({ api: { token: 5, port: "eighty" } }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.message.includes(
+        'api.port: Invalid input: expected number, received string (got "eighty")',
+      ) &&
+      !err.message.includes("(got 5)"),
+  );
+});

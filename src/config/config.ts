@@ -116,6 +116,9 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(D.api.port),
         token: z.string().default(D.api.token),
         session_expiry: positiveInt("session_expiry").default(D.api.session_expiry),
+        session_max_lifetime: positiveInt("session_max_lifetime")
+          .max(31_536_000)
+          .default(D.api.session_max_lifetime),
         static_files_dir: z.string().default(D.api.static_files_dir),
         cors_origins: z.array(z.string().url()).default(() => [...D.api.cors_origins]),
         body_limit: positiveInt("body_limit")
@@ -212,6 +215,42 @@ function describe(value: unknown): string {
   return s === undefined ? String(value) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/**
+ * Keys whose values may be secrets, `*` standing for any list index: passwords, the API
+ * token, and the rules' webhook URLs (they may carry `user:password@` or, like Slack's, a
+ * secret in their path). An error about one of them gives the type of the value, never the
+ * value: the message reaches stderr, the reload answer and the log.
+ */
+export const SECRET_KEYS: readonly (readonly string[])[] = [
+  ["users", "*", "password"],
+  ["api", "token"],
+  ...Object.entries(A)
+    .filter(([, v]) => typeof v === "object" && "webhook" in v)
+    .map(([rule]) => ["alerts", rule, "webhook"]),
+];
+
+/**
+ * True for a secret key, for anything inside one, and for the sections that hold one (a
+ * `users:` or `api:` of the wrong type may hold a password or the token as well).
+ */
+function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return SECRET_KEYS.some((pattern) => {
+    const n = Math.min(pattern.length, path.length);
+    for (let i = 0; i < n; i++) {
+      if (pattern[i] !== "*" && pattern[i] !== String(path[i])) return false;
+    }
+    return true;
+  });
+}
+
+function typeOf(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `a ${typeof value}`;
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const k of path) {
@@ -221,7 +260,10 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** Validates a parsed document; the error names the key, the bad value and what is allowed. */
+/**
+ * Validates a parsed document; the error names the key, the bad value (only its type for a
+ * key that may hold a secret) and what is allowed.
+ */
 export function parseConfig(doc: unknown, source = "config"): NetnetConfig {
   const result = configSchema.safeParse(doc ?? {});
   if (result.success) return result.data;
@@ -231,7 +273,11 @@ export function parseConfig(doc: unknown, source = "config"): NetnetConfig {
       return `unknown key ${issue.keys.map((k) => `"${where}${k}"`).join(", ")}`;
     }
     const key = issue.path.join(".") || "(top level)";
-    return `${key}: ${issue.message} (got ${describe(valueAt(doc, issue.path))})`;
+    const value = valueAt(doc, issue.path);
+    const got = isSecretPath(issue.path)
+      ? `${typeOf(value)}, not shown: the key may hold a secret`
+      : describe(value);
+    return `${key}: ${issue.message} (got ${got})`;
   });
   throw new ConfigError("ERR_CONFIG_INVALID", `invalid ${source}: ${lines.join("; ")}`);
 }

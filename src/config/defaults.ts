@@ -27,6 +27,8 @@ export const DEFAULTS = {
     port: 8082,
     token: "",
     session_expiry: 3600,
+    // ASVS 3.3.2 (level 2): sign in again at least every 12 hours, even while in use.
+    session_max_lifetime: 43_200,
     static_files_dir: "",
     cors_origins: [] as string[],
     body_limit: 16384,

@@ -6,7 +6,8 @@
  *                                                     live stream ──► API
  *
  * Start: the config's exposure is checked and the users loaded; the capture worker opens its
- * handles while the daemon still has its privileges; root is dropped; history opens (the
+ * handles while the daemon still has its privileges; root is dropped (and the config file
+ * checked to be readable by the user reload will run as); history opens (the
  * snapshots that arrived meanwhile are written first); then the API listens. Stop (SIGTERM,
  * SIGINT): the stream and the API close, the capture stops and its worker flushes the open
  * window and every flow into a last snapshot, which is written; then alerts, sessions and
@@ -30,7 +31,7 @@ import { captureComponent, workerConfig } from "./capture.js";
 import { type Component, startComponents } from "./components.js";
 import { DaemonError } from "./daemon-error.js";
 import { historyComponent } from "./history.js";
-import { dropPrivileges } from "./privileges.js";
+import { dropPrivileges, warnIfUnreadableAfterDrop } from "./privileges.js";
 import { createReload, type ReloadResult, type Settings } from "./reload.js";
 import { SnapshotRouter } from "./snapshot-router.js";
 
@@ -41,6 +42,8 @@ export interface DaemonDeps {
   /** Re-reads and validates the config file (reload); throws with the reason. */
   loadConfig: () => NetnetConfig;
   configPath: string;
+  /** The config file reload reads, when there is one (not when running on the defaults). */
+  configFile?: string;
   /** Picks the interface when the config names none (the one with the default route). */
   defaultInterface: () => string | null;
 }
@@ -134,7 +137,16 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
     // Its handles need the privileges the daemon started with.
     captureComponent(capture, config, log),
     // Before the database opens (its files belong to the service user) and anything is served.
-    { name: "privileges", start: () => void dropPrivileges(config.privilege, log) },
+    {
+      name: "privileges",
+      start() {
+        const drop = dropPrivileges(config.privilege, log);
+        if (deps.configFile !== undefined) {
+          const { user, group } = config.privilege;
+          warnIfUnreadableAfterDrop(deps.configFile, drop, group === "" ? user : group, log);
+        }
+      },
+    },
     history,
     {
       name: "sessions",
@@ -142,8 +154,19 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
         sessions = createSessionManager({
           db: history.store.db,
           expirySeconds: config.api.session_expiry,
+          maxLifetimeSeconds: config.api.session_max_lifetime,
+          // Read at every check, so that a reload's users apply at the next request.
+          credentialOf: (name) => settings.users.hashes.get(name),
         });
         const s = sessions;
+        // Users removed or given a new password while the daemon was stopped lose them now.
+        const ended = s.purgeStale();
+        if (ended > 0) {
+          log.info(
+            { sessions: ended },
+            "sessions ended at start: expired, or their user removed or given another password",
+          );
+        }
         purge = setInterval(() => s.purgeExpired(), SESSION_PURGE_MS);
         purge.unref();
       },

@@ -99,3 +99,49 @@ test("restartNeeded names exactly the keys that differ", () => {
   // Live keys are not restart keys.
   assert.deepEqual(restartNeeded(a, config({ logging: { level: "warn" } })), []);
 });
+
+test("H2: on reload a user given another password loses its sessions; unchanged users keep theirs", async () => {
+  const running = config({});
+  const next = parseConfig({
+    users: [
+      { username: "alice", password: HASH },
+      { username: "bob", password: KNOWN_HASHES[2][0] },
+    ],
+  });
+  const { reload, settings, calls } = await setup(running, () => next);
+  await reload();
+  assert.deepEqual(calls, ["revoke bob", "alerts true"]);
+  assert.equal(settings.users.hashes.get("bob"), KNOWN_HASHES[2][0]);
+});
+
+test("H2: a plaintext password (loopback) that did not change keeps its hash, and its sessions, on reload", async () => {
+  const plain = (password: string) =>
+    parseConfig({ users: [{ username: "demo", password }], api: { host: "127.0.0.1" } });
+  const { log } = memoryLogger();
+  const settings: Settings = {
+    config: { ...plain("demo-pass"), users: [] },
+    users: await loadUsers(plain("demo-pass"), { log, cost: 4 }),
+  };
+  const before = settings.users.hashes.get("demo");
+  let next = plain("demo-pass");
+  const calls: string[] = [];
+  const reload = createReload(
+    settings,
+    {
+      log,
+      setFilter: async () => {},
+      revokeUser: (name) => calls.push(`revoke ${name}`),
+      setRetentionDays: () => {},
+      configureAlerts: () => {},
+    },
+    () => next,
+    "/etc/netnet.yaml",
+  );
+  await reload();
+  assert.equal(settings.users.hashes.get("demo"), before, "the same hash, not a new salt");
+  assert.deepEqual(calls, []);
+  next = plain("another-pass");
+  await reload();
+  assert.notEqual(settings.users.hashes.get("demo"), before);
+  assert.deepEqual(calls, ["revoke demo"]);
+});

@@ -1,8 +1,8 @@
 /**
  * Reload (SIGHUP, `POST /control/reload`): the config file is read and checked again; what
- * can change live is applied (BPF filter, users, log level, retention, alert rules) and the
- * keys whose change needs a restart are named, never half-applied. A config that fails its
- * checks changes nothing.
+ * can change live is applied (BPF filter, users, log level, retention, alert rules; a user
+ * removed or given another password loses its sessions) and the keys whose change needs a
+ * restart are named, never half-applied. A config that fails its checks changes nothing.
  */
 import type { AlertsConfig } from "../alerts/types.js";
 import { checkExposure, loadUsers, type Users } from "../auth/index.js";
@@ -22,6 +22,7 @@ export const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unkn
   ["api.cors_origins", (c) => c.api.cors_origins],
   ["api.body_limit", (c) => c.api.body_limit],
   ["api.session_expiry", (c) => c.api.session_expiry],
+  ["api.session_max_lifetime", (c) => c.api.session_max_lifetime],
   ["tracking", (c) => c.tracking],
   ["stats", (c) => c.stats],
   ["database.path", (c) => c.database.path],
@@ -69,12 +70,13 @@ export function createReload(
     const restart = restartNeeded(running, next);
     const problems = await checkExposure(next);
     if (problems.length > 0) throw new Error(problems.map((p) => p.message).join("; "));
-    const nextUsers = await loadUsers(next, { log: targets.log });
+    const nextUsers = await loadUsers(next, { log: targets.log, previous: settings.users });
     if (next.interface.bpf_filter !== running.interface.bpf_filter) {
       await targets.setFilter(next.interface.bpf_filter);
     }
-    for (const name of settings.users.hashes.keys()) {
-      if (!nextUsers.hashes.has(name)) targets.revokeUser(name);
+    // A user removed, or given another password, loses its sessions.
+    for (const [name, hash] of settings.users.hashes) {
+      if (nextUsers.hashes.get(name) !== hash) targets.revokeUser(name);
     }
     settings.users = nextUsers;
     targets.log.level = next.logging.level;

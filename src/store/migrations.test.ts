@@ -66,6 +66,8 @@ describe("migrations", () => {
       ["created_at", "INTEGER", 1, 0],
       ["last_seen", "INTEGER", 1, 0],
       ["expires_at", "INTEGER", 1, 0],
+      ["absolute_expires_at", "INTEGER", 1, 0],
+      ["credential", "TEXT", 1, 0],
     ]);
     const idx = store.db.prepare("PRAGMA index_info(sessions_expires_at)").all() as {
       name: string;
@@ -121,6 +123,22 @@ describe("migrations", () => {
     const again = createStore({ path, retentionDays: 7 });
     assert.deepEqual(again.migrated, { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
     again.stop();
+  });
+
+  test("H2: sessions from before migration 5 (no password fingerprint, no absolute lifetime) are deleted", () => {
+    const old = new Database(path);
+    assert.deepEqual(migrate(old, path, MIGRATIONS.slice(0, 4)), { from: 0, to: 4 });
+    old
+      .prepare(
+        "INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run("ab".repeat(32), "admin", 1, 1, Number.MAX_SAFE_INTEGER);
+    old.close();
+
+    const store = createStore({ path, retentionDays: 7 });
+    assert.deepEqual(store.migrated, { from: 4, to: SCHEMA_VERSION });
+    assert.equal(store.db.prepare("SELECT count(*) FROM sessions").pluck().get(), 0);
+    store.stop();
   });
 
   test("a file from a newer net-net is refused, named, and left untouched", () => {

@@ -135,6 +135,18 @@ UPDATE alerts SET kind = rule, first_ts = ts / 1000.0, last_ts = ts / 1000.0;
 CREATE INDEX alerts_last_ts ON alerts (last_ts);
 `,
   },
+  {
+    id: 5,
+    name: "sessions: absolute lifetime and the password they belong to",
+    // A session is now valid only while its user keeps the password (bcrypt hash) it logged
+    // in with, and for at most api.session_max_lifetime. Sessions from before know neither,
+    // so they could never be valid again: they are deleted, and their users sign in again.
+    up: `
+ALTER TABLE sessions ADD COLUMN absolute_expires_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN credential TEXT NOT NULL DEFAULT '';
+DELETE FROM sessions;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

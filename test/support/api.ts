@@ -35,7 +35,12 @@ export async function testAuth(db: SessionManagerOptions["db"]): Promise<ApiDeps
   };
   return {
     users: () => users,
-    sessions: createSessionManager({ db, expirySeconds: 3600 }),
+    sessions: createSessionManager({
+      db,
+      expirySeconds: 3600,
+      maxLifetimeSeconds: 43_200,
+      credentialOf: (name) => users.hashes.get(name),
+    }),
     guard: createLoginGuard(),
     apiToken: () => API_TOKEN,
   };
