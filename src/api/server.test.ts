@@ -100,6 +100,16 @@ describe("HTTP API", () => {
     }
   });
 
+  test("H15: GET /api/flows?limit=abc without credentials is 401, not 400", async () => {
+    const r = await app.inject({ url: "/api/flows?limit=abc" });
+    assert.deepEqual([r.statusCode, r.json()], [401, { error: "unauthorized" }]);
+    const authed = await app.inject({
+      url: "/api/flows?limit=abc",
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    assert.equal(authed.statusCode, 400);
+  });
+
   test("the served OpenAPI document and docs/api.md list the same routes and parameters", async () => {
     const r = await app.inject({ url: "/api/openapi.json" });
     assert.equal(r.statusCode, 200, "public: no credentials");

@@ -1,7 +1,9 @@
 /**
- * Authentication: before the handler of every protected route (and before the stream opens),
- * the credentials of the request (session header, Bearer token or `?token=`) are checked and
- * the request carries its principal. A failure is a 401 and a warning with the client's
+ * Authentication: as soon as a request for a protected route arrives (onRequest: before its
+ * body is read, parsed or validated, and before the stream opens), the credentials of the
+ * request (session header, Bearer token or `?token=`) are checked and the request carries its
+ * principal. Checking first means a client without credentials learns nothing from a
+ * protected route, not even which queries or bodies it would accept, and costs no parsing. A failure is a 401 and a warning with the client's
  * address, capped so that a flood of bad requests cannot fill the disk (log-throttle.ts).
  */
 import { checkApiToken, extractCredentials, type SessionManager } from "../../auth/index.js";
@@ -39,7 +41,7 @@ export interface AuthenticateDeps {
 export function addAuthentication(app: ApiApp, deps: AuthenticateDeps): void {
   app.decorateRequest("principal", null);
   const unauthorizedLog = new LogThrottle(AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS);
-  app.addHook("preHandler", async (req) => {
+  app.addHook("onRequest", async (req) => {
     if (req.routeOptions.config.protected !== true) return;
     const creds = extractCredentials(req.headers, req.url);
     if (creds.sessionToken !== undefined) {
