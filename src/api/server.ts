@@ -22,7 +22,7 @@ import type {
 import type { Logger } from "../util/log.js";
 import type { ApiApp } from "./api-app.js";
 import { type AuthenticateDeps, addAuthentication } from "./hooks/authenticate.js";
-import { installErrorHandlers } from "./hooks/error-handler.js";
+import { frameworkErrorHandler, installErrorHandlers } from "./hooks/error-handler.js";
 import { addSecurityHeaders } from "./hooks/security-headers.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
 import { type AlertSource, registerAlertRoutes } from "./routes/alerts.js";
@@ -102,6 +102,7 @@ export function createApiApp(
     // access log of a busy or flooded API would be most of the log and could fill the disk.
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandlers(app);
   addSecurityHeaders(app, opts.corsOrigins);
