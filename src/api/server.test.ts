@@ -170,6 +170,31 @@ describe("HTTP API", () => {
     assert.equal(good.headers["access-control-allow-origin"], "https://console.example");
   });
 
+  test("H13: a configured origin's preflight is 204, and its answers vary by encoding and origin", async () => {
+    const pre = await app.inject({
+      method: "OPTIONS",
+      url: "/api/flows",
+      headers: {
+        origin: "https://console.example",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "x-session-token",
+      },
+    });
+    assert.equal(pre.statusCode, 204);
+    assert.equal(pre.headers["access-control-allow-origin"], "https://console.example");
+    assert.match(String(pre.headers["access-control-allow-headers"]), /x-session-token/);
+    const r = await app.inject({
+      url: "/metrics",
+      headers: {
+        origin: "https://console.example",
+        "accept-encoding": "gzip",
+        authorization: `Bearer ${API_TOKEN}`,
+      },
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers.vary, "accept-encoding, Origin");
+  });
+
   test("unauthorized requests: each logged with its client, but a flood only up to a cap", async () => {
     const before = readFileSync(logFile, "utf8").split("\n").length;
     for (let i = 0; i < 60; i++) {
