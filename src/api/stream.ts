@@ -25,6 +25,14 @@ export const STREAM_DEFAULTS: StreamHubOptions = {
   heartbeatMs: 15_000,
 };
 
+/** The headers of the stream's answer (beside the header policy's), the same for a HEAD. */
+export const STREAM_HEAD: Readonly<Record<string, string>> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+  // Proxies (nginx) would otherwise buffer the events.
+  "x-accel-buffering": "no",
+};
+
 interface Event {
   id: number;
   frame: string;
@@ -81,13 +89,7 @@ export class StreamHub {
       res.end(JSON.stringify({ error: "too many stream clients" }));
       return;
     }
-    res.writeHead(200, {
-      ...headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
+    res.writeHead(200, { ...headers, ...STREAM_HEAD, connection: "keep-alive" });
     res.write("retry: 2000\n\n");
     const last =
       lastEventId !== undefined && /^[0-9]+$/.test(lastEventId) ? Number(lastEventId) : null;

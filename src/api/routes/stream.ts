@@ -2,12 +2,13 @@
  * `GET /api/stream`: the live stream (stream.ts). Authentication runs first, like on any
  * protected route; then the hub takes the raw response over, so the answer's head carries the
  * header policy of hooks/security-headers.ts itself (Fastify's onSend never runs for it).
+ * A HEAD request is answered by Fastify with the same head and no stream.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiApp } from "../api-app.js";
 import { PROTECTED } from "../hooks/authenticate.js";
 import { rawResponseHeaders } from "../hooks/security-headers.js";
-import type { StreamHub } from "../stream.js";
+import { STREAM_HEAD, type StreamHub } from "../stream.js";
 
 export interface StreamRouteDeps {
   stream: Pick<StreamHub, "attach">;
@@ -17,6 +18,11 @@ export interface StreamRouteDeps {
 
 export function registerStreamRoutes(app: ApiApp, deps: StreamRouteDeps): void {
   app.get("/api/stream", PROTECTED, (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method === "HEAD") {
+      // The head a GET would get, and no stream: a HEAD answer has no body, so a stream
+      // attached to it would never end and would hold one of the hub's slots for good.
+      return reply.headers(STREAM_HEAD).send();
+    }
     const last = req.headers["last-event-id"];
     deps.stream.attach(
       req.raw,
@@ -25,5 +31,6 @@ export function registerStreamRoutes(app: ApiApp, deps: StreamRouteDeps): void {
       rawResponseHeaders(req.headers.origin, deps.corsOrigins),
     );
     reply.hijack();
+    return reply;
   });
 }
