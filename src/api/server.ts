@@ -145,7 +145,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions): Promise<A
     reload: deps.reload,
     intervalSeconds: opts.controlIntervalSeconds,
   });
-  registerStreamRoutes(app, { stream: deps.stream, corsOrigins: opts.corsOrigins });
+  registerStreamRoutes(app, { stream: deps.stream, corsOrigins: opts.corsOrigins, auth });
 
   if (opts.dashboardDir !== undefined && opts.dashboardDir !== null) {
     await app.register(dashboardPlugin(opts.dashboardDir));

@@ -37,7 +37,7 @@ describe("GET /api/stream", () => {
       auth,
       (a) => {
         registerSessionRoutes(a, auth);
-        registerStreamRoutes(a, { stream, corsOrigins: [CONSOLE] });
+        registerStreamRoutes(a, { stream, corsOrigins: [CONSOLE], auth });
       },
       { corsOrigins: [CONSOLE] },
     );

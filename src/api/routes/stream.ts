@@ -2,11 +2,12 @@
  * `GET /api/stream`: the live stream (stream.ts). Authentication runs first, like on any
  * protected route; then the hub takes the raw response over, so the answer's head carries the
  * header policy of hooks/security-headers.ts itself (Fastify's onSend never runs for it).
- * A HEAD request is answered by Fastify with the same head and no stream.
+ * The hub checks the stream's credentials again while it is open, and ends it when they no
+ * longer hold. A HEAD request is answered by Fastify with the same head and no stream.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiApp } from "../api-app.js";
-import { PROTECTED } from "../hooks/authenticate.js";
+import { PROTECTED, principalRecheck, type RecheckDeps } from "../hooks/authenticate.js";
 import { rawResponseHeaders } from "../hooks/security-headers.js";
 import { STREAM_HEAD, type StreamHub } from "../stream.js";
 
@@ -14,6 +15,8 @@ export interface StreamRouteDeps {
   stream: Pick<StreamHub, "attach">;
   /** Origins allowed by CORS, as for every other answer. */
   corsOrigins: readonly string[];
+  /** The sessions and API token, to check an open stream's credentials again. */
+  auth: RecheckDeps;
 }
 
 export function registerStreamRoutes(app: ApiApp, deps: StreamRouteDeps): void {
@@ -24,12 +27,12 @@ export function registerStreamRoutes(app: ApiApp, deps: StreamRouteDeps): void {
       return reply.headers(STREAM_HEAD).send();
     }
     const last = req.headers["last-event-id"];
-    deps.stream.attach(
-      req.raw,
-      reply.raw,
-      typeof last === "string" ? last : undefined,
-      rawResponseHeaders(req.headers.origin, deps.corsOrigins),
-    );
+    const principal = req.principal ?? "";
+    deps.stream.attach(req.raw, reply.raw, {
+      lastEventId: typeof last === "string" ? last : undefined,
+      headers: rawResponseHeaders(req.headers.origin, deps.corsOrigins),
+      stillAllowed: principalRecheck(deps.auth, req.headers, req.url, principal),
+    });
     reply.hijack();
     return reply;
   });
