@@ -23,6 +23,7 @@ import type { Logger } from "../util/log.js";
 import type { ApiApp } from "./api-app.js";
 import { type AuthenticateDeps, addAuthentication } from "./hooks/authenticate.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./hooks/error-handler.js";
+import { addHostCheck } from "./hooks/host-check.js";
 import { addSecurityHeaders } from "./hooks/security-headers.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
 import { type AlertSource, registerAlertRoutes } from "./routes/alerts.js";
@@ -82,17 +83,22 @@ export interface ApiOptions {
   controlIntervalSeconds: number;
   /** The dashboard's built files (src/api/static.ts), or null to serve the API only. */
   dashboardDir?: string | null;
+  /** The listen address (`api.host`), accepted in the Host header; 127.0.0.1 when absent. */
+  host?: string;
+  /** More names accepted in the Host header (`api.allowed_hosts`). */
+  allowedHosts?: readonly string[];
 }
+
+/** What createApiApp needs of ApiOptions. */
+export type AppOptions = Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger"> &
+  Pick<ApiOptions, "host" | "allowedHosts">;
 
 /**
  * The Fastify instance with everything that applies to every route: the error handler, the
- * header policy, the access log and authentication. Routes added to it afterwards (by
- * buildApiServer, or by a route module's test) get all of them.
+ * Host check, the header policy, the access log and authentication. Routes added to it
+ * afterwards (by buildApiServer, or by a route module's test) get all of them.
  */
-export function createApiApp(
-  opts: Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger">,
-  auth: AuthenticateDeps,
-): ApiApp {
+export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
   const app = Fastify({
     bodyLimit: opts.bodyLimit,
     // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
@@ -105,6 +111,11 @@ export function createApiApp(
     frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandlers(app);
+  // First of the onRequest hooks: a request for another host name gets nothing else.
+  addHostCheck(app, {
+    listenHost: opts.host ?? "127.0.0.1",
+    allowedHosts: opts.allowedHosts ?? [],
+  });
   addSecurityHeaders(app, opts.corsOrigins);
   // The access log: one line per request at debug level (`logging.level: debug`), its URL
   // without `token=` values (the logger's req serializer).

@@ -37,6 +37,8 @@ export function apiComponent(
         logger: log,
         controlIntervalSeconds: 2,
         dashboardDir: dashboard,
+        host: config.api.host,
+        allowedHosts: config.api.allowed_hosts,
       });
       if (!config.api.enabled) {
         app = server;
