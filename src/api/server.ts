@@ -21,6 +21,12 @@ import type {
 } from "../store/types.js";
 import type { Logger } from "../util/log.js";
 import type { ApiApp } from "./api-app.js";
+import {
+  CONNECTION_LIMIT_DEFAULTS,
+  type ConnectionLimits,
+  limitConnections,
+  timeoutCheckIntervalMs,
+} from "./connection-limits.js";
 import { type AuthenticateDeps, addAuthentication } from "./hooks/authenticate.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./hooks/error-handler.js";
 import { addHostCheck } from "./hooks/host-check.js";
@@ -87,20 +93,35 @@ export interface ApiOptions {
   host?: string;
   /** More names accepted in the Host header (`api.allowed_hosts`). */
   allowedHosts?: readonly string[];
+  /** Timeouts and caps of connections (`api.*_timeout_ms`, `api.max_connections*`); the
+   * config's defaults when absent. */
+  limits?: ConnectionLimits;
 }
 
 /** What createApiApp needs of ApiOptions. */
 export type AppOptions = Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger"> &
-  Pick<ApiOptions, "host" | "allowedHosts">;
+  Pick<ApiOptions, "host" | "allowedHosts" | "limits">;
 
 /**
- * The Fastify instance with everything that applies to every route: the error handler, the
- * Host check, the header policy, the access log and authentication. Routes added to it
- * afterwards (by buildApiServer, or by a route module's test) get all of them.
+ * The Fastify instance with everything that applies to every route: the connection limits,
+ * the error handler, the Host check, the header policy, the access log and authentication.
+ * Routes added to it afterwards (by buildApiServer, or by a route module's test) get all of
+ * them.
  */
 export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
+  const limits = opts.limits ?? CONNECTION_LIMIT_DEFAULTS;
   const app = Fastify({
     bodyLimit: opts.bodyLimit,
+    // Slow clients (connection-limits.ts): Node measures these while a request is received,
+    // never while an answer is sent, so the live stream is not cut by them.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckIntervalMs(limits),
+    },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
     // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
     trustProxy: false,
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
@@ -110,6 +131,7 @@ export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     frameworkErrors: frameworkErrorHandler,
   });
+  limitConnections(app.server, limits, () => false, app.log);
   installErrorHandlers(app);
   // First of the onRequest hooks: a request for another host name gets nothing else.
   addHostCheck(app, {

@@ -86,27 +86,21 @@ export function requestHead(
   return `${method} ${path} HTTP/1.1\r\n${lines.join("")}\r\n`;
 }
 
-/** A client sending one byte of its body every `intervalMs`, as a slow-body attack does. */
+/** A client that sends its request one byte at a time, as a slow-request attack does. */
 export interface Dribbler {
   /** Resolves when the server has closed the connection, or at the deadline (then false). */
   readonly result: Promise<RawExchange>;
-  /** Bytes of the body sent before the connection ended. */
+  /** Bytes dripped before the connection ended. */
   readonly sent: () => number;
 }
 
 /**
- * Sends a POST head announcing `bodyBytes` and then one byte every `intervalMs`, stopping by
- * itself once the whole body is sent, the server closes, or `deadlineMs` has passed.
+ * Writes `prefix` at once and then one `x` every `intervalMs`, up to `bytes` of them; stops by
+ * itself once they are sent, the server closes, or `deadlineMs` has passed.
  */
-export async function dribbleBody(
+export async function dribble(
   port: number,
-  opts: {
-    path: string;
-    headers: Readonly<Record<string, string>>;
-    bodyBytes: number;
-    intervalMs: number;
-    deadlineMs: number;
-  },
+  opts: { prefix: string; bytes: number; intervalMs: number; deadlineMs: number },
 ): Promise<Dribbler> {
   const started = Date.now();
   const socket = await opened(port, "127.0.0.1");
@@ -126,7 +120,7 @@ export async function dribbleBody(
     settle({ ...parseHead(text), text, closedByServer, ms: Date.now() - started });
   };
   const drip = setInterval(() => {
-    if (sent >= opts.bodyBytes || socket.destroyed) return;
+    if (sent >= opts.bytes || socket.destroyed) return;
     socket.write("x");
     sent++;
   }, opts.intervalMs);
@@ -136,14 +130,52 @@ export async function dribbleBody(
   });
   socket.on("close", () => finish(true));
   socket.on("error", () => finish(true));
-  socket.write(
-    requestHead("POST", opts.path, {
-      "content-type": "application/json",
-      ...opts.headers,
-      "content-length": String(opts.bodyBytes),
-    }),
-  );
+  socket.write(opts.prefix);
   return { result, sent: () => sent };
+}
+
+/** The head of a JSON POST announcing a body of `bytes`, for `dribble` to send the body. */
+export function postHead(path: string, bytes: number, headers: Record<string, string> = {}) {
+  return requestHead("POST", path, {
+    host: "127.0.0.1",
+    "content-type": "application/json",
+    ...headers,
+    "content-length": String(bytes),
+  });
+}
+
+/** A connection that sends nothing, and whether the server has closed it. */
+export interface IdleConnection {
+  socket: Socket;
+  closed: () => boolean;
+}
+
+/**
+ * Opens `n` connections that send nothing, from `localAddress` (any 127.x.y.z on Linux, to
+ * look like several clients); resolves once all are connected. The caller destroys them.
+ */
+export async function idleConnections(
+  port: number,
+  n: number,
+  localAddress = "127.0.0.1",
+): Promise<IdleConnection[]> {
+  const all: IdleConnection[] = [];
+  for (let i = 0; i < n; i++) {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ port, host: "127.0.0.1", localAddress }, () => resolve(s));
+      s.once("error", reject);
+    });
+    let closed = false;
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      closed = true;
+    });
+    // An end from the server is a close for these clients: they never write again.
+    socket.on("end", () => socket.destroy());
+    socket.resume();
+    all.push({ socket, closed: () => closed });
+  }
+  return all;
 }
 
 /** An event-stream subscriber that reads the response head and then nothing more. */
