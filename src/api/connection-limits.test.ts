@@ -207,6 +207,29 @@ describe("connection caps", () => {
     }
   });
 
+  test("H5: a trusted proxy, through which every client comes, is held only to the total cap", async () => {
+    const store = createStore({ path: ":memory:", retentionDays: 7 });
+    const limits = { ...CONNECTION_LIMIT_DEFAULTS, maxConnections: 6, maxConnectionsPerAddress: 2 };
+    const auth = await testAuth(store.db);
+    const app = await routeApp(auth, () => {}, { limits, trustedProxies: ["127.0.0.1"] });
+    const port = Number(new URL(await app.listen({ host: "127.0.0.1", port: 0 })).port);
+    const opened = [];
+    try {
+      const proxy = await idleConnections(port, 5, "127.0.0.1");
+      opened.push(...proxy);
+      await sleep(300);
+      assert.equal(proxy.filter((c) => !c.closed()).length, 5, "the proxy's five are kept");
+      const direct = await idleConnections(port, 3, "127.0.0.2");
+      opened.push(...direct);
+      await sleep(300);
+      assert.equal(direct.filter((c) => !c.closed()).length, 1, "one more, up to the total");
+    } finally {
+      for (const c of opened) c.socket.destroy();
+      await app.close();
+      store.stop();
+    }
+  });
+
   test("addresses and CIDR blocks are matched, IPv4 and IPv6", () => {
     const m = addressMatcher(["127.0.0.1", "10.0.0.0/8", "2001:db8::/32"]);
     assert.deepEqual(

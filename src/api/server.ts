@@ -22,6 +22,7 @@ import type {
 import type { Logger } from "../util/log.js";
 import type { ApiApp } from "./api-app.js";
 import {
+  addressMatcher,
   CONNECTION_LIMIT_DEFAULTS,
   type ConnectionLimits,
   limitConnections,
@@ -96,11 +97,13 @@ export interface ApiOptions {
   /** Timeouts and caps of connections (`api.*_timeout_ms`, `api.max_connections*`); the
    * config's defaults when absent. */
   limits?: ConnectionLimits;
+  /** Reverse proxies whose X-Forwarded-For names the client (`api.trusted_proxies`). */
+  trustedProxies?: readonly string[];
 }
 
 /** What createApiApp needs of ApiOptions. */
 export type AppOptions = Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger"> &
-  Pick<ApiOptions, "host" | "allowedHosts" | "limits">;
+  Pick<ApiOptions, "host" | "allowedHosts" | "limits" | "trustedProxies">;
 
 /**
  * The Fastify instance with everything that applies to every route: the connection limits,
@@ -110,6 +113,7 @@ export type AppOptions = Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger"
  */
 export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
   const limits = opts.limits ?? CONNECTION_LIMIT_DEFAULTS;
+  const trusted = opts.trustedProxies ?? [];
   const app = Fastify({
     bodyLimit: opts.bodyLimit,
     // Slow clients (connection-limits.ts): Node measures these while a request is received,
@@ -122,8 +126,10 @@ export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
-    // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
-    trustProxy: false,
+    // Only the configured proxies' X-Forwarded-For is believed (req.ip is then the client
+    // they name): the login throttle, the control limit and the logs count clients, not the
+    // proxy; anyone else could name any address in it.
+    trustProxy: trusted.length > 0 ? [...trusted] : false,
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
     // Every request is logged at debug level by the onResponse hook below, not at info: an
     // access log of a busy or flooded API would be most of the log and could fill the disk.
@@ -131,7 +137,8 @@ export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     frameworkErrors: frameworkErrorHandler,
   });
-  limitConnections(app.server, limits, () => false, app.log);
+  // A proxy carries every client's connections: it is held only to the total.
+  limitConnections(app.server, limits, addressMatcher(trusted), app.log);
   installErrorHandlers(app);
   // First of the onRequest hooks: a request for another host name gets nothing else.
   addHostCheck(app, {

@@ -41,6 +41,7 @@ export function apiComponent(
         host: config.api.host,
         allowedHosts: config.api.allowed_hosts,
         limits: connectionLimitsOf(config.api),
+        trustedProxies: config.api.trusted_proxies,
       });
       if (!config.api.enabled) {
         app = server;

@@ -138,4 +138,39 @@ describe("netnet daemon (real process): Host check, slow requests, connection ca
       for (const c of conns) c.socket.destroy();
     }
   });
+
+  test("H5: behind a trusted proxy the daemon refuses the demo password, a short token and plaintext, as check-config does", async () => {
+    const proxied = join(dir, "proxied.yaml");
+    writeFileSync(
+      proxied,
+      [
+        "offline:",
+        `  file: ${fixturePath("mixed.pcap")}`,
+        "api:",
+        "  host: 127.0.0.1",
+        "  port: 0",
+        "  token: short",
+        "  trusted_proxies: [127.0.0.1]",
+        "users:",
+        "  - username: admin",
+        "    password: adminpass",
+        "database:",
+        `  path: ${join(dir, "proxied.db")}`,
+        "",
+      ].join("\n"),
+    );
+    // A daemon that starts anyway is killed at once, so that a failure leaves nothing behind.
+    const message = await startDaemonProcess(proxied).then(
+      (d) => {
+        d.child.kill("SIGKILL");
+        return "the daemon started";
+      },
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    assert.match(message, /daemon exited with 1/);
+    assert.match(message, /refusing to listen on 127\.0\.0\.1/);
+    assert.match(message, /demo password and api\.trusted_proxies is set/);
+    assert.match(message, /plaintext password and api\.trusted_proxies is set/);
+    assert.match(message, /api\.token has 5 characters and api\.trusted_proxies is set/);
+  });
 });
