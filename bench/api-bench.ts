@@ -158,6 +158,10 @@ async function main(): Promise<number> {
       "  host: 127.0.0.1",
       "  port: 0",
       `  token: ${TOKEN}`,
+      // The clients stand for many machines but all come from 127.0.0.1: the per-address cap
+      // would refuse most of them.
+      `  max_connections_per_address: ${Math.max(32, connections + 16)}`,
+      `  max_connections: ${Math.max(512, connections + 16)}`,
       "database:",
       `  path: ${join(dir, "netnet.db")}`,
       "  retention_days: 36500",

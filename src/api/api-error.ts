@@ -14,6 +14,7 @@ export const API_ERRORS = {
   ERR_API_MISSING_TOKEN: { status: 400, message: "missing session token" },
   ERR_API_NOT_FOUND: { status: 404, message: "not found" },
   ERR_API_PAYLOAD_TOO_LARGE: { status: 413, message: "request body too large" },
+  ERR_API_MISDIRECTED: { status: 421, message: "misdirected request: unknown host" },
   ERR_API_RELOAD_FAILED: { status: 500, message: "reload failed" },
   ERR_API_INTERNAL: { status: 500, message: "internal error" },
   ERR_API_UNAVAILABLE: { status: 503, message: "not available" },

@@ -100,6 +100,16 @@ describe("HTTP API", () => {
     }
   });
 
+  test("H15: GET /api/flows?limit=abc without credentials is 401, not 400", async () => {
+    const r = await app.inject({ url: "/api/flows?limit=abc" });
+    assert.deepEqual([r.statusCode, r.json()], [401, { error: "unauthorized" }]);
+    const authed = await app.inject({
+      url: "/api/flows?limit=abc",
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    assert.equal(authed.statusCode, 400);
+  });
+
   test("the served OpenAPI document and docs/api.md list the same routes and parameters", async () => {
     const r = await app.inject({ url: "/api/openapi.json" });
     assert.equal(r.statusCode, 200, "public: no credentials");
@@ -158,6 +168,31 @@ describe("HTTP API", () => {
       headers: { origin: "https://console.example" },
     });
     assert.equal(good.headers["access-control-allow-origin"], "https://console.example");
+  });
+
+  test("H13: a configured origin's preflight is 204, and its answers vary by encoding and origin", async () => {
+    const pre = await app.inject({
+      method: "OPTIONS",
+      url: "/api/flows",
+      headers: {
+        origin: "https://console.example",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "x-session-token",
+      },
+    });
+    assert.equal(pre.statusCode, 204);
+    assert.equal(pre.headers["access-control-allow-origin"], "https://console.example");
+    assert.match(String(pre.headers["access-control-allow-headers"]), /x-session-token/);
+    const r = await app.inject({
+      url: "/metrics",
+      headers: {
+        origin: "https://console.example",
+        "accept-encoding": "gzip",
+        authorization: `Bearer ${API_TOKEN}`,
+      },
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers.vary, "accept-encoding, Origin");
   });
 
   test("unauthorized requests: each logged with its client, but a flood only up to a cap", async () => {

@@ -21,8 +21,16 @@ import type {
 } from "../store/types.js";
 import type { Logger } from "../util/log.js";
 import type { ApiApp } from "./api-app.js";
+import {
+  addressMatcher,
+  CONNECTION_LIMIT_DEFAULTS,
+  type ConnectionLimits,
+  limitConnections,
+  timeoutCheckIntervalMs,
+} from "./connection-limits.js";
 import { type AuthenticateDeps, addAuthentication } from "./hooks/authenticate.js";
-import { installErrorHandlers } from "./hooks/error-handler.js";
+import { frameworkErrorHandler, installErrorHandlers } from "./hooks/error-handler.js";
+import { addHostCheck } from "./hooks/host-check.js";
 import { addSecurityHeaders } from "./hooks/security-headers.js";
 import { OPENAPI_PATH, openApiOptions } from "./openapi.js";
 import { type AlertSource, registerAlertRoutes } from "./routes/alerts.js";
@@ -82,28 +90,61 @@ export interface ApiOptions {
   controlIntervalSeconds: number;
   /** The dashboard's built files (src/api/static.ts), or null to serve the API only. */
   dashboardDir?: string | null;
+  /** The listen address (`api.host`), accepted in the Host header; 127.0.0.1 when absent. */
+  host?: string;
+  /** More names accepted in the Host header (`api.allowed_hosts`). */
+  allowedHosts?: readonly string[];
+  /** Timeouts and caps of connections (`api.*_timeout_ms`, `api.max_connections*`); the
+   * config's defaults when absent. */
+  limits?: ConnectionLimits;
+  /** Reverse proxies whose X-Forwarded-For names the client (`api.trusted_proxies`). */
+  trustedProxies?: readonly string[];
 }
 
+/** What createApiApp needs of ApiOptions. */
+export type AppOptions = Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger"> &
+  Pick<ApiOptions, "host" | "allowedHosts" | "limits" | "trustedProxies">;
+
 /**
- * The Fastify instance with everything that applies to every route: the error handler, the
- * header policy, the access log and authentication. Routes added to it afterwards (by
- * buildApiServer, or by a route module's test) get all of them.
+ * The Fastify instance with everything that applies to every route: the connection limits,
+ * the error handler, the Host check, the header policy, the access log and authentication.
+ * Routes added to it afterwards (by buildApiServer, or by a route module's test) get all of
+ * them.
  */
-export function createApiApp(
-  opts: Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger">,
-  auth: AuthenticateDeps,
-): ApiApp {
+export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
+  const limits = opts.limits ?? CONNECTION_LIMIT_DEFAULTS;
+  const trusted = opts.trustedProxies ?? [];
   const app = Fastify({
     bodyLimit: opts.bodyLimit,
-    // Behind a reverse proxy the rate limits would count the proxy; net-net listens directly.
-    trustProxy: false,
+    // Slow clients (connection-limits.ts): Node measures these while a request is received,
+    // never while an answer is sent, so the live stream is not cut by them.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckIntervalMs(limits),
+    },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    // Only the configured proxies' X-Forwarded-For is believed (req.ip is then the client
+    // they name): the login throttle, the control limit and the logs count clients, not the
+    // proxy; anyone else could name any address in it.
+    trustProxy: trusted.length > 0 ? [...trusted] : false,
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
     // Every request is logged at debug level by the onResponse hook below, not at info: an
     // access log of a busy or flooded API would be most of the log and could fill the disk.
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    frameworkErrors: frameworkErrorHandler,
   });
+  // A proxy carries every client's connections: it is held only to the total.
+  limitConnections(app.server, limits, addressMatcher(trusted), app.log);
   installErrorHandlers(app);
+  // First of the onRequest hooks: a request for another host name gets nothing else.
+  addHostCheck(app, {
+    listenHost: opts.host ?? "127.0.0.1",
+    allowedHosts: opts.allowedHosts ?? [],
+  });
   addSecurityHeaders(app, opts.corsOrigins);
   // The access log: one line per request at debug level (`logging.level: debug`), its URL
   // without `token=` values (the logger's req serializer).
@@ -144,7 +185,7 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiOptions): Promise<A
     reload: deps.reload,
     intervalSeconds: opts.controlIntervalSeconds,
   });
-  registerStreamRoutes(app, { stream: deps.stream, corsOrigins: opts.corsOrigins });
+  registerStreamRoutes(app, { stream: deps.stream, corsOrigins: opts.corsOrigins, auth });
 
   if (opts.dashboardDir !== undefined && opts.dashboardDir !== null) {
     await app.register(dashboardPlugin(opts.dashboardDir));

@@ -122,4 +122,24 @@ describe("checkExposure", () => {
     const users = KNOWN_HASHES.map(([password], i) => ({ username: `u${i}`, password }));
     assert.deepEqual(await checkExposure(cfg("0.0.0.0", strongToken, users)), []);
   });
+
+  test("H5: behind a trusted proxy a loopback API is held to every exposure rule", async () => {
+    const c: ExposureConfig = {
+      api: { host: "127.0.0.1", token: "short", trusted_proxies: ["127.0.0.1"] },
+      users: [
+        { username: "admin", password: ADMINPASS_HASHES["2b"] },
+        { username: "bob", password: "hunter2" },
+      ],
+    };
+    const problems = await checkExposure(c);
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ["demo_password", "plaintext_password", "weak_api_token"],
+    );
+    for (const p of problems) {
+      assert.match(p.message, /api\.trusted_proxies is set: the API is reached through a proxy/);
+    }
+    // Without the proxies the same config is a loopback demo, which is allowed.
+    assert.deepEqual(await checkExposure({ ...c, api: { ...c.api, trusted_proxies: [] } }), []);
+  });
 });

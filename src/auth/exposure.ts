@@ -1,8 +1,9 @@
 /**
  * Exposure rules: what the daemon refuses to serve beyond loopback. On 127.0.0.1 the demo
- * login and a short token are a convenience; on a reachable address they are an open door.
+ * login and a short token are a convenience; on a reachable address, or behind a reverse
+ * proxy that forwards the world to loopback, they are an open door.
  */
-import { isLoopbackHost } from "./loopback.js";
+import { exposureReason, type ReachConfig } from "./loopback.js";
 import { isBcryptHash, verifyPassword } from "./passwords.js";
 
 /** The original daemon's demo password (user `admin`), published in its README. */
@@ -21,19 +22,21 @@ export interface ExposureProblem {
 
 /** The part of the config that `checkExposure` reads (a `NetnetConfig` fits). */
 export interface ExposureConfig {
-  readonly api: { readonly enabled?: boolean; readonly host: string; readonly token: string };
+  readonly api: ReachConfig & { readonly enabled?: boolean; readonly token: string };
   readonly users: readonly { readonly username: string; readonly password: string }[];
 }
 
 /**
  * Lists why the API must not listen where the config says; empty when it may. Only an API
- * that is enabled and not on loopback can have problems. Checking the demo password costs
+ * that is enabled and reachable beyond loopback (its address, or a trusted proxy) can have
+ * problems. Checking the demo password costs
  * one bcrypt comparison per user (run in parallel).
  */
 export async function checkExposure(config: ExposureConfig): Promise<ExposureProblem[]> {
   const { api } = config;
-  if (api.enabled === false || isLoopbackHost(api.host)) return [];
-  const where = `api.host ${JSON.stringify(api.host)} is not loopback`;
+  if (api.enabled === false) return [];
+  const where = exposureReason(api);
+  if (where === null) return [];
 
   const perUser = await Promise.all(
     config.users.map(async ({ username, password }): Promise<ExposureProblem[]> => {

@@ -34,7 +34,7 @@ export {
   type LoginGuardOptions,
   type LoginRefusal,
 } from "./login-guard.js";
-export { isLoopbackHost } from "./loopback.js";
+export { exposureReason, isLoopbackHost, type ReachConfig } from "./loopback.js";
 export {
   authenticate,
   DEFAULT_COST,

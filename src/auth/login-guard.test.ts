@@ -104,6 +104,47 @@ describe("login guard", () => {
     assert.equal(allowed(guard.begin("203.0.113.200", "ops")).delayMs, 0);
   });
 
+  test("H5: a user locked out by failures from many addresses still gets in from an address it logged in from before", () => {
+    const { clock, guard } = guardWithClock();
+    // The real user logged in from 192.0.2.10 earlier.
+    allowed(guard.begin("192.0.2.10", "admin")).succeed();
+    clock.t += 60 * MINUTE;
+    // An attacker keeps the user's count at the limit from many addresses ...
+    for (let i = 0; i < 10; i++) fail(guard, 1, `203.0.113.${i}`, "admin");
+    assert.equal(refused(guard.begin("203.0.113.99", "admin")).retryAfterSeconds, 900);
+    // ... and the user's own address is let in at once, without the user's delays.
+    const own = allowed(guard.begin("192.0.2.10", "admin"));
+    assert.equal(own.delayMs, 0);
+    own.succeed();
+    // Which does not open the door to the attacker's addresses: they are refused as before.
+    clock.t += 5 * MINUTE;
+    for (let i = 10; i < 20; i++) fail(guard, 1, `203.0.113.${i}`, "admin");
+    assert.equal(refused(guard.begin("203.0.113.98", "admin")).allowed, false);
+    assert.equal(allowed(guard.begin("192.0.2.10", "admin")).delayMs, 0);
+  });
+
+  test("H5: an address the user logged in from is still limited by its own failures, and forgotten in time", () => {
+    const { clock, guard } = guardWithClock({ knownGoodMs: 24 * 60 * MINUTE });
+    allowed(guard.begin("192.0.2.10", "admin")).succeed();
+    // Its own failures count against it as against any address (per address first).
+    assert.deepEqual(
+      fail(guard, 10, "192.0.2.10", "admin"),
+      [0, 0, 0, 0, 0, 1000, 2000, 4000, 8000, 16000],
+    );
+    assert.equal(refused(guard.begin("192.0.2.10", "admin")).retryAfterSeconds, 900);
+    // A day later the address is no longer known: the user's limit applies to it again.
+    clock.t += 24 * 60 * MINUTE + 1;
+    for (let i = 0; i < 10; i++) fail(guard, 1, `203.0.113.${i}`, "admin");
+    assert.equal(refused(guard.begin("192.0.2.10", "admin")).allowed, false);
+  });
+
+  test("H5: an address known for one user is not known for another", () => {
+    const { guard } = guardWithClock();
+    allowed(guard.begin("192.0.2.10", "alice")).succeed();
+    for (let i = 0; i < 10; i++) fail(guard, 1, `203.0.113.${i}`, "bob");
+    assert.equal(refused(guard.begin("192.0.2.10", "bob")).allowed, false);
+  });
+
   test("a burst of parallel attempts is counted as it arrives", () => {
     const { guard } = guardWithClock();
     const results = Array.from({ length: 15 }, () => guard.begin("192.0.2.1", "admin"));

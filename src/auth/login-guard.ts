@@ -8,9 +8,21 @@
  * of parallel logins is counted as it arrives and cannot slip past the limit while the first
  * bcrypt checks are still running; an attempt whose outcome is never reported stays a failure.
  *
+ * The address is checked first, and its limit always applies. The username's limit stops a
+ * guessing attack spread over many addresses, but on its own it would let anyone lock a user
+ * out: ten failures from anywhere, repeated every 15 minutes, would refuse the real user for
+ * as long as the attacker likes. So an address that has logged in as a user (a known-good
+ * address, remembered for `knownGoodMs`, 30 days by default) is exempt from that user's limit
+ * and delays: the user gets in from where they logged in before, while every other address
+ * stays refused. Knowing an address takes the user's password, so an attacker cannot make
+ * one; the attacker's own addresses stay limited as before. A user locked out this way from a
+ * new address (and after a restart, which forgets known addresses) still has the API token.
+ *
  * State is two maps (addresses, usernames) kept in least-recently-used order and capped at
  * `maxEntries` each, so a flood of distinct addresses evicts old entries instead of growing
- * memory. IPv6 clients are keyed by their /64, the block one host usually controls.
+ * memory; known-good addresses are made only by successful logins, at most
+ * `KNOWN_GOOD_PER_USER` per user and `maxEntries` users. IPv6 clients are keyed by their /64,
+ * the block one host usually controls.
  */
 import { isIPv6 } from "node:net";
 
@@ -29,6 +41,8 @@ export interface LoginGuardOptions {
   maxDelayMs?: number;
   /** Entries kept per map, addresses and usernames (default 10,000). */
   maxEntries?: number;
+  /** How long an address that logged in as a user is exempt from that user's limit (30 days). */
+  knownGoodMs?: number;
 }
 
 export const LOGIN_GUARD_DEFAULTS = {
@@ -38,7 +52,11 @@ export const LOGIN_GUARD_DEFAULTS = {
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
   maxEntries: 10_000,
+  knownGoodMs: 30 * 24 * 60 * 60 * 1000,
 } as const;
+
+/** Known-good addresses kept per user; the least recently used is forgotten beyond. */
+export const KNOWN_GOOD_PER_USER = 16;
 
 /** Usernames longer than this are keyed by their start: keys stay small whatever is sent. */
 const MAX_USERNAME_KEY = 256;
@@ -125,12 +143,38 @@ export function createLoginGuard(opts: LoginGuardOptions = {}): LoginGuard {
   const baseDelayMs = opts.baseDelayMs ?? LOGIN_GUARD_DEFAULTS.baseDelayMs;
   const maxDelayMs = opts.maxDelayMs ?? LOGIN_GUARD_DEFAULTS.maxDelayMs;
   const maxEntries = opts.maxEntries ?? LOGIN_GUARD_DEFAULTS.maxEntries;
+  const knownGoodMs = opts.knownGoodMs ?? LOGIN_GUARD_DEFAULTS.knownGoodMs;
   if (!(freeFailures >= 0 && maxFailures > freeFailures && windowMs > 0 && maxEntries > 0)) {
     throw new RangeError("login guard needs 0 <= freeFailures < maxFailures, a window and room");
   }
 
   const byAddress = new Map<string, Failures>();
   const byUser = new Map<string, Failures>();
+  /** Per user, the addresses that logged in as it and when they last did, oldest first. */
+  const knownGood = new Map<string, Map<string, number>>();
+
+  function isKnownGood(uKey: string, aKey: string, t: number): boolean {
+    const at = knownGood.get(uKey)?.get(aKey);
+    return at !== undefined && t - at < knownGoodMs;
+  }
+
+  function rememberGood(uKey: string, aKey: string, t: number): void {
+    let addresses = knownGood.get(uKey);
+    if (addresses === undefined) {
+      if (knownGood.size >= maxEntries) {
+        const oldest = knownGood.keys().next();
+        if (oldest.done !== true) knownGood.delete(oldest.value);
+      }
+      addresses = new Map();
+      knownGood.set(uKey, addresses);
+    }
+    addresses.delete(aKey);
+    addresses.set(aKey, t);
+    if (addresses.size > KNOWN_GOOD_PER_USER) {
+      const oldest = addresses.keys().next();
+      if (oldest.done !== true) addresses.delete(oldest.value);
+    }
+  }
 
   /** The key's failures still in the window, marked most recently used; undefined when none. */
   function current(map: Map<string, Failures>, key: string, t: number): Failures | undefined {
@@ -180,9 +224,12 @@ export function createLoginGuard(opts: LoginGuardOptions = {}): LoginGuard {
         username.length > MAX_USERNAME_KEY ? username.slice(0, MAX_USERNAME_KEY) : username;
       const a = current(byAddress, aKey, t);
       const u = current(byUser, uKey, t);
-      const n = Math.max(a?.length ?? 0, u?.length ?? 0);
+      // The address's limit always holds; the user's, except from an address that has
+      // logged in as this user.
+      const known = isKnownGood(uKey, aKey, t);
+      const n = known ? (a?.length ?? 0) : Math.max(a?.length ?? 0, u?.length ?? 0);
       if (n >= maxFailures) {
-        const waitMs = Math.max(waitFor(a, t), waitFor(u, t));
+        const waitMs = Math.max(waitFor(a, t), known ? 0 : waitFor(u, t));
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
       }
       const delayMs =
@@ -199,6 +246,7 @@ export function createLoginGuard(opts: LoginGuardOptions = {}): LoginGuard {
           settled = true;
           byUser.delete(uKey);
           unrecord(byAddress, aKey, t);
+          rememberGood(uKey, aKey, t);
         },
         fail() {
           settled = true;

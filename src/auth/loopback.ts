@@ -22,3 +22,23 @@ export function isLoopbackHost(host: string): boolean {
   if (family === 6) return LOOPBACK.check(h, "ipv6");
   return false;
 }
+
+/** The part of the `api` config that says where the API can be reached from. */
+export interface ReachConfig {
+  readonly host: string;
+  /** Reverse proxies that forward to the API (`api.trusted_proxies`). */
+  readonly trusted_proxies?: readonly string[];
+}
+
+/**
+ * Why the API can be reached from beyond this machine, in words for the operator, or null
+ * when it cannot. An API on loopback behind a reverse proxy is reached by whoever reaches the
+ * proxy, so a configured proxy makes it as exposed as a public listen address.
+ */
+export function exposureReason(api: ReachConfig): string | null {
+  if (!isLoopbackHost(api.host)) return `api.host ${JSON.stringify(api.host)} is not loopback`;
+  if ((api.trusted_proxies ?? []).length > 0) {
+    return "api.trusted_proxies is set: the API is reached through a proxy";
+  }
+  return null;
+}

@@ -121,6 +121,23 @@ describe("loadUsers", () => {
     }
   });
 
+  test("H5: refuses a plaintext password on loopback behind a trusted proxy", async () => {
+    await assert.rejects(
+      loadUsers(
+        {
+          api: { host: "127.0.0.1", trusted_proxies: ["10.0.0.0/8"] },
+          users: [{ username: "bob", password: "hunter2-plain" }],
+        },
+        { log: memoryLog() },
+      ),
+      (err: unknown) =>
+        err instanceof UserConfigError &&
+        err.code === "ERR_USER_PLAINTEXT_PASSWORD" &&
+        err.message.includes("api.trusted_proxies") &&
+        !err.message.includes("hunter2"),
+    );
+  });
+
   test("accepts a plaintext password on loopback with a warning, keeping only its hash", async () => {
     for (const host of ["127.0.0.1", "localhost", "::1", "127.1.2.3"]) {
       const log = memoryLog();

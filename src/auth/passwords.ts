@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import bcrypt from "bcrypt";
 import type { Logger } from "../util/log.js";
 import { UserConfigError } from "./auth-error.js";
-import { isLoopbackHost } from "./loopback.js";
+import { exposureReason, type ReachConfig } from "./loopback.js";
 
 /** The cost of new hashes unless told otherwise: about 170 ms per check on a 2020s core. */
 export const DEFAULT_COST = 12;
@@ -103,7 +103,7 @@ export interface Users {
 
 /** The part of the config that `loadUsers` reads (a `NetnetConfig` fits). */
 export interface UsersConfig {
-  readonly api: { readonly host: string };
+  readonly api: ReachConfig;
   readonly users: readonly { readonly username: string; readonly password: string }[];
 }
 
@@ -123,12 +123,12 @@ export interface LoadUsersOptions {
 
 /**
  * Reads `users:` into username → bcrypt hash. A plaintext password is refused unless the API
- * listens only on loopback, where it is hashed here (with a warning) so that only the hash is
- * kept. Errors name the user, never the password.
+ * listens only on loopback and no proxy forwards to it; there it is hashed here (with a
+ * warning) so that only the hash is kept. Errors name the user, never the password.
  */
 export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Promise<Users> {
   const host = config.api.host;
-  const loopback = isLoopbackHost(host);
+  const exposed = exposureReason(config.api);
   const hashed = new Map<string, string>();
   const plaintext = new Map<string, string>();
   let highest = 0;
@@ -161,11 +161,11 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
           "would ignore the rest; choose a shorter one and store its hash from netnet hash-password",
         username,
       );
-    } else if (!loopback) {
+    } else if (exposed !== null) {
       throw new UserConfigError(
         "ERR_USER_PLAINTEXT_PASSWORD",
-        `user ${who}: a plaintext password is refused because api.host ${JSON.stringify(host)} ` +
-          "is not loopback; replace it with a bcrypt hash from netnet hash-password",
+        `user ${who}: a plaintext password is refused because ${exposed}; ` +
+          "replace it with a bcrypt hash from netnet hash-password",
         username,
       );
     } else {

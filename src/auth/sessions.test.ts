@@ -164,6 +164,43 @@ describe("session manager", () => {
     assert.equal(rows().length, 0, "an expired session found on use is deleted");
   });
 
+  test("H3: peek names a session's user without sliding its expiry, and null once it has expired", () => {
+    const { token } = sessions.create("admin");
+    for (let i = 1; i <= 5; i++) {
+      clock += 600_000; // 10 minutes, 50 in all
+      assert.equal(sessions.peek(token), "admin", `peek ${i}`);
+    }
+    assert.deepEqual(
+      [rows()[0]?.last_seen, rows()[0]?.expires_at],
+      [T0, T0 + 3_600_000],
+      "nothing written back",
+    );
+    clock = T0 + 3_600_000;
+    assert.equal(sessions.peek(token), null, "expired at its time, however often it was peeked");
+    assert.equal(sessions.peek("not-a-token"), null);
+    const other = sessions.create("ops");
+    sessions.revoke(other.token);
+    assert.equal(sessions.peek(other.token), null);
+  });
+
+  test("H3: peek refuses what validate refuses: a removed user, a changed password, the absolute lifetime", () => {
+    const a = sessions.create("admin");
+    hashes.set("admin", "$2b$04$another-admin-hash");
+    assert.equal(sessions.peek(a.token), null, "the password changed");
+    hashes.set("admin", "$2b$04$admin-hash");
+    const b = sessions.create("admin");
+    hashes.delete("admin");
+    assert.equal(sessions.peek(b.token), null, "the user was removed");
+    hashes.set("admin", "$2b$04$admin-hash");
+    const c = sessions.create("admin");
+    // Used every 30 minutes, so never idle; still over after the day's lifetime.
+    for (let i = 0; i < 49; i++) {
+      clock += 1_800_000;
+      sessions.validate(c.token);
+    }
+    assert.equal(sessions.peek(c.token), null, "past the absolute lifetime");
+  });
+
   test("revoke ends one session (logout), and only once", () => {
     const a = sessions.create("admin");
     const b = sessions.create("admin");

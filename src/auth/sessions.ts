@@ -60,6 +60,12 @@ export interface SessionManager {
   create(username: string): NewSession;
   /** The session's user, refreshing its expiry; null for an unknown, expired or malformed token. */
   validate(token: string): string | null;
+  /**
+   * The session's user without refreshing its expiry or writing anything; null for an unknown,
+   * expired or malformed token. For checking again a session that was validated once (an open
+   * stream), so that the check itself does not keep the session alive.
+   */
+  peek(token: string): string | null;
   /** Ends one session (logout); false when there was no such session. */
   revoke(token: string): boolean;
   /** Ends every session of a user (removed from the config, say); returns how many. */
@@ -181,6 +187,15 @@ export function createSessionManager(opts: SessionManagerOptions): SessionManage
       if (t - row.last_seen >= REFRESH_GRANULARITY_MS) {
         touch.run(t, Math.min(t + expiryMs, deadlineOf(row)), key);
       }
+      return row.username;
+    },
+
+    peek(token) {
+      if (!isSessionTokenShape(token)) return null;
+      const row = select.get(hashToken(token));
+      // The same rules as validate (idle and absolute expiry, the user and their password),
+      // without sliding or deleting anything.
+      if (row === undefined || !valid(row, now())) return null;
       return row.username;
     },
 

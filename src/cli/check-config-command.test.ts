@@ -74,6 +74,29 @@ describe("netnet check-config", () => {
     assert.ok(!r.stderr.includes("adminpass"), "never the password");
   });
 
+  test("H5: behind a trusted proxy a loopback config is checked as exposed, as the daemon checks it", () => {
+    const r = check(
+      [
+        "api:",
+        "  host: 127.0.0.1",
+        "  token: short",
+        "  trusted_proxies: [127.0.0.1]",
+        "users:",
+        "  - username: admin",
+        "    password: adminpass",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(r.code, 1, r.stderr);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    assert.equal(errors.length, 3, r.stderr);
+    assert.ok(errors.some((e) => /demo password/.test(e)));
+    assert.ok(errors.some((e) => /plaintext password/.test(e)));
+    assert.ok(errors.some((e) => /api\.token has 5 characters/.test(e)));
+    assert.ok(errors.every((e) => e.includes("api.trusted_proxies")));
+    assert.ok(!r.stderr.includes("adminpass"), "never the password");
+  });
+
   test("performance.capture_cpu must name a CPU this process may use", () => {
     const r = check("performance:\n  capture_cpu: 1023\n");
     assert.equal(r.code, 1);

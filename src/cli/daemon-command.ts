@@ -35,7 +35,41 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
   // its inspector (a debugger on 127.0.0.1:9229), which a daemon must never do.
   process.on("SIGUSR1", () => daemonLog.reopen());
   const configPath = opts.config ?? "(defaults)";
-  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  // The signal handlers go in before anything starts: a SIGTERM with no handler yet would end
+  // the process with the default action, with nothing stopped or flushed. One that comes
+  // during the start is acted on once the start is over.
+  let daemon: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  let stopAsked: string | null = null;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  const stop = (d: NonNullable<typeof daemon>, signal: string) => {
+    log.info({ signal }, "shutting down");
+    d.stop().then(
+      () => {
+        log.flush();
+        finish(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        log.flush();
+        finish(1);
+      },
+    );
+  };
+  const shutdown = (signal: string) => {
+    if (stopAsked !== null) return;
+    stopAsked = signal;
+    if (daemon !== null) stop(daemon, signal);
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGHUP", () => {
+    daemon?.reload().catch((err: unknown) => {
+      log.error({ reason: messageOf(err) }, "reload rejected; the running config stays");
+    });
+  });
   try {
     daemon = await startDaemon(config, {
       log,
@@ -51,6 +85,10 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
     process.stderr.write(`netnet daemon: ${message}\n`);
     return 1;
   }
+  if (stopAsked !== null) {
+    stop(daemon, stopAsked);
+    return await done;
+  }
   if (daemon.address === "")
     process.stderr.write("netnet: running headless (api.enabled is false)\n");
   else process.stderr.write(`netnet: dashboard and API on ${daemon.address}\n`);
@@ -60,30 +98,5 @@ export async function daemonCommand(opts: DaemonCommandOptions): Promise<number>
       "netnet: demo login admin / adminpass (loopback only; create real users with netnet hash-password)\n",
     );
   }
-  return await new Promise<number>((resolve) => {
-    let closing = false;
-    const shutdown = (signal: string) => {
-      if (closing) return;
-      closing = true;
-      log.info({ signal }, "shutting down");
-      daemon.stop().then(
-        () => {
-          log.flush();
-          resolve(0);
-        },
-        (err: unknown) => {
-          log.error({ err }, "shutdown failed");
-          log.flush();
-          resolve(1);
-        },
-      );
-    };
-    process.on("SIGTERM", () => shutdown("SIGTERM"));
-    process.on("SIGINT", () => shutdown("SIGINT"));
-    process.on("SIGHUP", () => {
-      daemon.reload().catch((err: unknown) => {
-        log.error({ reason: messageOf(err) }, "reload rejected; the running config stays");
-      });
-    });
-  });
+  return await done;
 }

@@ -132,3 +132,50 @@ test("H12: an error about a password, the token or a webhook of the wrong type g
       !err.message.includes("(got 5)"),
   );
 });
+
+test("api.allowed_hosts takes host names and addresses without a port", () => {
+  const ok = parseConfig({
+    api: { allowed_hosts: ["netnet.example.com", "NetNet.local.", "192.0.2.1", "[2001:db8::1]"] },
+  });
+  assert.deepEqual(ok.api.allowed_hosts, [
+    "netnet.example.com",
+    "NetNet.local.",
+    "192.0.2.1",
+    "[2001:db8::1]",
+  ]);
+  for (const bad of ["netnet.example.com:443", "http://netnet.example.com", "", "a b"]) {
+    assert.throws(
+      () => parseConfig({ api: { allowed_hosts: [bad] } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message.includes("api.allowed_hosts.0") &&
+        err.message.includes("without a port"),
+      bad,
+    );
+  }
+});
+
+test("api.trusted_proxies takes addresses and CIDR blocks", () => {
+  const ok = parseConfig({ api: { trusted_proxies: ["127.0.0.1", "10.0.0.0/8", "::1/128"] } });
+  assert.deepEqual(ok.api.trusted_proxies, ["127.0.0.1", "10.0.0.0/8", "::1/128"]);
+  for (const bad of ["10.0.0.0/33", "proxy.example", "10.0.0.0/8/1", "::1/129", "10.0.0.0/x"]) {
+    assert.throws(
+      () => parseConfig({ api: { trusted_proxies: [bad] } }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes("CIDR"),
+      bad,
+    );
+  }
+});
+
+test("the API's timeouts are positive, and the headers' no longer than the request's", () => {
+  const c = parseConfig({ api: { headers_timeout_ms: 500, request_timeout_ms: 500 } });
+  assert.deepEqual([c.api.headers_timeout_ms, c.api.request_timeout_ms], [500, 500]);
+  assert.throws(
+    () => parseConfig({ api: { headers_timeout_ms: 40_000, request_timeout_ms: 30_000 } }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.message.includes("api.headers_timeout_ms: headers_timeout_ms must not be more"),
+  );
+  assert.throws(() => parseConfig({ api: { idle_timeout_ms: 0 } }), ConfigError);
+  assert.throws(() => parseConfig({ api: { max_connections_per_address: 0 } }), ConfigError);
+});

@@ -5,6 +5,7 @@
  * what is allowed.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { messageOf, NetnetError } from "../util/errors.js";
@@ -25,6 +26,25 @@ const webhook = z
   .default("");
 const severity = (d: (typeof SEVERITIES)[number]) => z.enum(SEVERITIES).default(d);
 const port = z.number().int().min(0).max(65535);
+
+/** A host name or an IP address (IPv6 with or without brackets), without a port. */
+function isHostName(s: string): boolean {
+  const bare = s.startsWith("[") && s.endsWith("]") ? s.slice(1, -1) : s;
+  if (isIP(bare) !== 0) return true;
+  return s.length <= 253 && /^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?\.?$/i.test(s);
+}
+
+/** An IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
+function isAddressOrBlock(s: string): boolean {
+  const [address = "", prefix, ...rest] = s.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^[0-9]{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+const milliseconds = (what: string) => positiveInt(what).max(3_600_000);
 
 const alertsSchema = z
   .object({
@@ -124,8 +144,37 @@ export const configSchema = z
         body_limit: positiveInt("body_limit")
           .max(1 << 20)
           .default(D.api.body_limit),
+        allowed_hosts: z
+          .array(
+            z.string().refine(isHostName, "must be a host name or an IP address, without a port"),
+          )
+          .default(() => [...D.api.allowed_hosts]),
+        trusted_proxies: z
+          .array(
+            z
+              .string()
+              .refine(isAddressOrBlock, "must be an IP address or a CIDR block (10.0.0.0/8)"),
+          )
+          .default(() => [...D.api.trusted_proxies]),
+        headers_timeout_ms: milliseconds("headers_timeout_ms").default(D.api.headers_timeout_ms),
+        request_timeout_ms: milliseconds("request_timeout_ms").default(D.api.request_timeout_ms),
+        keep_alive_timeout_ms: milliseconds("keep_alive_timeout_ms").default(
+          D.api.keep_alive_timeout_ms,
+        ),
+        idle_timeout_ms: milliseconds("idle_timeout_ms").default(D.api.idle_timeout_ms),
+        max_connections: positiveInt("max_connections")
+          .max(1_000_000)
+          .default(D.api.max_connections),
+        max_connections_per_address: positiveInt("max_connections_per_address")
+          .max(1_000_000)
+          .default(D.api.max_connections_per_address),
       })
       .strict()
+      // Node refuses a headers timeout longer than the request's, which includes the headers.
+      .refine((api) => api.headers_timeout_ms <= api.request_timeout_ms, {
+        message: "headers_timeout_ms must not be more than request_timeout_ms",
+        path: ["headers_timeout_ms"],
+      })
       .prefault({}),
     users: z
       .array(z.object({ username: z.string().min(1), password: z.string().min(1) }).strict())

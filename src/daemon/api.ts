@@ -4,6 +4,7 @@
  * (headless: capture and history only, as the original allowed).
  */
 import type { ApiApp } from "../api/api-app.js";
+import { connectionLimitsOf } from "../api/connection-limits.js";
 import { type ApiDeps, buildApiServer } from "../api/server.js";
 import { dashboardDir } from "../api/static.js";
 import type { NetnetConfig } from "../config/config.js";
@@ -37,6 +38,10 @@ export function apiComponent(
         logger: log,
         controlIntervalSeconds: 2,
         dashboardDir: dashboard,
+        host: config.api.host,
+        allowedHosts: config.api.allowed_hosts,
+        limits: connectionLimitsOf(config.api),
+        trustedProxies: config.api.trusted_proxies,
       });
       if (!config.api.enabled) {
         app = server;

@@ -145,3 +145,42 @@ describe("a failed start exits non-zero and leaves nothing running (real process
     assert.match(r.stderr, /cannot drop privileges to user netnet-no-such-user/);
   });
 });
+
+describe("signals around the start (real process)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "netnet-start-signal-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a SIGTERM sent the moment the daemon says it is ready ends it cleanly, every time", async () => {
+    const config = join(dir, "c.yaml");
+    writeFileSync(
+      config,
+      [
+        "offline:",
+        `  file: ${fixturePath("mixed.pcap")}`,
+        "  speed: recorded",
+        "  loop: true",
+        "api:",
+        "  port: 0",
+        "database:",
+        `  path: ${join(dir, "h.db")}`,
+        "",
+      ].join("\n"),
+    );
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(
+        process.execPath,
+        [`${REPO_ROOT}bin/netnet.js`, "daemon", "--config", config],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (/API on http/.test(stderr)) child.kill("SIGTERM");
+      });
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.once("exit", (c, s) => resolve([c, s])),
+      );
+      assert.deepEqual([code, signal], [0, null], stderr);
+    }
+  });
+});

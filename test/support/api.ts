@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApiApp } from "../../src/api/api-app.js";
-import { type ApiDeps, type ApiOptions, createApiApp } from "../../src/api/server.js";
+import { type ApiDeps, type AppOptions, createApiApp } from "../../src/api/server.js";
 import {
   createLoginGuard,
   createSessionManager,
@@ -51,7 +51,7 @@ export async function testAuth(db: SessionManagerOptions["db"]): Promise<ApiDeps
 export async function routeApp(
   auth: ApiDeps["auth"],
   register: (app: ApiApp) => void,
-  opts: Partial<Pick<ApiOptions, "corsOrigins" | "bodyLimit" | "logger">> = {},
+  opts: Partial<AppOptions> = {},
 ): Promise<ApiApp> {
   const app = createApiApp({ corsOrigins: [], bodyLimit: 4096, logger: false, ...opts }, auth);
   register(app);

@@ -29,6 +29,22 @@ describe("the authentication hook", () => {
     );
     app.get("/open", async (req) => ({ principal: req.principal }));
     app.get("/secret", PROTECTED, async (req) => ({ principal: req.principal }));
+    app.get(
+      "/paged",
+      {
+        ...PROTECTED,
+        schema: { querystring: { type: "object", properties: { limit: { type: "integer" } } } },
+      },
+      async (req) => ({ principal: req.principal }),
+    );
+    app.post(
+      "/command",
+      {
+        ...PROTECTED,
+        schema: { body: { type: "object", properties: { n: { type: "integer" } } } },
+      },
+      async (req) => ({ principal: req.principal }),
+    );
     await app.ready();
   });
 
@@ -63,6 +79,39 @@ describe("the authentication hook", () => {
       lines.map((l) => [l.msg, l.client, l.route]),
       Array(3).fill(["unauthorized request", "192.0.2.1", "/secret"]),
     );
+  });
+
+  test("H15: a protected route answers 401 before it validates or parses the request", async () => {
+    const bad = [
+      { method: "GET" as const, url: "/paged?limit=abc" },
+      {
+        method: "POST" as const,
+        url: "/command",
+        headers: { "content-type": "application/json" },
+        payload: '{"n": ',
+      },
+      {
+        method: "POST" as const,
+        url: "/command",
+        headers: { "content-type": "application/json" },
+        payload: '{"n": "x"}',
+      },
+    ];
+    for (const req of bad) {
+      const r = await app.inject(req);
+      assert.deepEqual([r.statusCode, r.json()], [401, { error: "unauthorized" }], req.url);
+    }
+    // With credentials the same requests are checked as before.
+    const authed = { authorization: `Bearer ${API_TOKEN}` };
+    const paged = await app.inject({ url: "/paged?limit=abc", headers: authed });
+    assert.equal(paged.statusCode, 400);
+    const malformed = await app.inject({
+      method: "POST",
+      url: "/command",
+      headers: { ...authed, "content-type": "application/json" },
+      payload: '{"n": ',
+    });
+    assert.deepEqual([malformed.statusCode, malformed.json()], [400, { error: "malformed JSON" }]);
   });
 
   test("a flood of unauthorized requests writes at most the cap of lines per window", async () => {

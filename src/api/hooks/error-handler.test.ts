@@ -5,6 +5,7 @@ import { pino } from "pino";
 import type { ApiApp } from "../api-app.js";
 import { ApiError } from "../api-error.js";
 import { createApiApp } from "../server.js";
+import { SECURITY_HEADERS } from "./security-headers.js";
 
 describe("the error handler", () => {
   const logged: { msg: string; level: number }[] = [];
@@ -30,6 +31,7 @@ describe("the error handler", () => {
     app.get("/teapot", async () => {
       throw Object.assign(new Error("short and stout"), { statusCode: 418 });
     });
+    app.get("/item/:id", async (req) => req.params);
     app.get("/bug", async () => {
       throw new Error("secret internals");
     });
@@ -100,5 +102,20 @@ describe("the error handler", () => {
   test("an unknown path is a 404 in the same shape", async () => {
     const r = await app.inject({ url: "/nowhere" });
     assert.deepEqual([r.statusCode, r.json()], [404, { error: "not found" }]);
+  });
+
+  test("H14: a URL Fastify cannot decode answers {error} with the security headers, never echoing the URL", async () => {
+    const cases: [string, number, string][] = [
+      ["/%c0%ae", 400, "bad request: the URL is not valid"],
+      ["/item/%c0%ae", 400, "bad request: the URL is not valid"],
+      ["/item/%zz<script>", 400, "bad request: the URL is not valid"],
+      [`/item/${"x".repeat(200)}`, 414, "a path segment is too long"],
+    ];
+    for (const [url, status, error] of cases) {
+      const r = await app.inject({ url });
+      assert.deepEqual([r.statusCode, r.json()], [status, { error }], url);
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) assert.equal(r.headers[k], v, url);
+      assert.equal(r.headers["cache-control"], "no-store", url);
+    }
   });
 });

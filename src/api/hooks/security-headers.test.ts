@@ -43,6 +43,10 @@ describe("the security headers hook", () => {
       reply.header("cache-control", "public, max-age=60");
       return { ok: true };
     });
+    app.get("/negotiated", async (_req, reply) => {
+      reply.header("vary", "accept-encoding");
+      return { ok: true };
+    });
     app.get("/fails", async () => {
       throw new Error("boom");
     });
@@ -83,5 +87,50 @@ describe("the security headers hook", () => {
       assert.deepEqual(cors, []);
       assert.equal(r.headers.vary, undefined);
     }
+  });
+
+  test("H13: a CORS preflight from a configured origin is answered 204 with the CORS headers", async () => {
+    for (const url of ["/plain", "/negotiated"]) {
+      const r = await app.inject({
+        method: "OPTIONS",
+        url,
+        headers: {
+          origin: CONSOLE,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type, x-session-token",
+        },
+      });
+      assert.equal(r.statusCode, 204, url);
+      assert.equal(r.headers["access-control-allow-origin"], CONSOLE, url);
+      assert.equal(
+        r.headers["access-control-allow-headers"],
+        "content-type, authorization, x-session-token",
+      );
+      assert.equal(r.headers["access-control-allow-methods"], "GET, POST");
+      assert.equal(r.headers["access-control-max-age"], "600");
+      assert.equal(r.headers.vary, "Origin");
+      assert.equal(r.body, "");
+      assert.equal(r.headers["x-frame-options"], "DENY");
+    }
+  });
+
+  test("H13: a preflight from another origin, or none, gets no CORS header", async () => {
+    for (const headers of [
+      { origin: "https://evil.example", "access-control-request-method": "POST" },
+      {},
+    ]) {
+      const r = await app.inject({ method: "OPTIONS", url: "/plain", headers });
+      assert.deepEqual([r.statusCode, r.json()], [404, { error: "not found" }]);
+      const cors = Object.keys(r.headers).filter((k) => k.startsWith("access-control-"));
+      assert.deepEqual(cors, []);
+    }
+  });
+
+  test("H13: Vary: Origin is added to the Vary a route set, not put in its place", async () => {
+    const r = await app.inject({ url: "/negotiated", headers: { origin: CONSOLE } });
+    assert.equal(r.headers.vary, "accept-encoding, Origin");
+    assert.equal(r.headers["access-control-allow-origin"], CONSOLE);
+    const plain = await app.inject({ url: "/negotiated" });
+    assert.equal(plain.headers.vary, "accept-encoding");
   });
 });

@@ -28,6 +28,9 @@ const CORS_REQUEST_HEADERS: Readonly<Record<string, string>> = {
   "access-control-allow-methods": "GET, POST",
 };
 
+/** Seconds a browser may reuse a preflight's answer before it asks again. */
+export const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
 /** The answer to a request from no origin or from one that is not configured. */
 const NO_CORS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -51,13 +54,53 @@ export function rawResponseHeaders(
   return { ...SECURITY_HEADERS, ...corsHeaders(origin, allowed) };
 }
 
-/** Adds the policy to every answer Fastify sends, errors and 404s included. */
+/**
+ * A Vary header that also names `field`: a route that varies by Accept-Encoding (a gzipped
+ * body, a pre-compressed file) must keep saying so when CORS adds Origin, or a cache would
+ * serve one encoding to a client that asked for another.
+ */
+export function appendVary(current: unknown, field: string): string {
+  const existing = Array.isArray(current)
+    ? current.join(", ")
+    : typeof current === "string"
+      ? current
+      : "";
+  const names = existing
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n !== "");
+  if (names.some((n) => n === "*" || n.toLowerCase() === field.toLowerCase())) return existing;
+  return [...names, field].join(", ");
+}
+
+/**
+ * Adds the policy to every answer Fastify sends, errors and 404s included, and answers the
+ * CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) of a configured origin with
+ * 204 on any path. A preflight carries no credentials, so it is answered without them; the
+ * request that follows is authenticated as usual. Any other `OPTIONS` request is a 404.
+ */
 export function addSecurityHeaders(app: ApiApp, corsOrigins: readonly string[]): void {
   app.addHook("onSend", async (req, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     const cors = corsHeaders(req.headers.origin, corsOrigins);
-    if (cors !== NO_CORS) reply.headers(cors).headers(CORS_REQUEST_HEADERS);
+    if (cors !== NO_CORS) {
+      for (const [k, v] of Object.entries(cors)) {
+        reply.header(k, k === "vary" ? appendVary(reply.getHeader("vary"), v) : v);
+      }
+      reply.headers(CORS_REQUEST_HEADERS);
+    }
     return payload;
+  });
+  if (corsOrigins.length === 0) return;
+  app.options("*", { schema: { hide: true } }, async (req, reply) => {
+    const preflight = req.headers["access-control-request-method"] !== undefined;
+    if (!preflight || corsHeaders(req.headers.origin, corsOrigins) === NO_CORS) {
+      return reply.callNotFound();
+    }
+    return reply
+      .code(204)
+      .header("access-control-max-age", String(PREFLIGHT_MAX_AGE_SECONDS))
+      .send();
   });
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PASSWORD, routeApp, testAuth } from "../../../test/support/api.js";
+import { rawExchange, requestHead } from "../../../test/support/raw-http.js";
 import { createStore, type Store } from "../../store/store.js";
 import type { ApiApp } from "../api-app.js";
 import { StreamHub } from "../stream.js";
@@ -14,6 +15,7 @@ describe("GET /api/stream", () => {
   let stream: StreamHub;
   let app: ApiApp;
   let address: string;
+  let port: number;
   let ticker: NodeJS.Timeout;
 
   before(async () => {
@@ -35,11 +37,12 @@ describe("GET /api/stream", () => {
       auth,
       (a) => {
         registerSessionRoutes(a, auth);
-        registerStreamRoutes(a, { stream, corsOrigins: [CONSOLE] });
+        registerStreamRoutes(a, { stream, corsOrigins: [CONSOLE], auth });
       },
       { corsOrigins: [CONSOLE] },
     );
     address = await app.listen({ host: "127.0.0.1", port: 0 });
+    port = Number(new URL(address).port);
   });
 
   after(async () => {
@@ -109,5 +112,35 @@ describe("GET /api/stream", () => {
     assert.equal(evil.status, 200);
     assert.equal(evil.headers.get("x-frame-options"), "DENY");
     assert.equal(evil.headers.get("access-control-allow-origin"), null);
+  });
+
+  test("H16: HEAD /api/stream answers the stream's head at once and holds no stream slot", async () => {
+    const token = await login();
+    // More HEAD requests than the hub has slots (5): each must be answered and let go.
+    for (let i = 0; i < 7; i++) {
+      const head = await rawExchange(
+        port,
+        requestHead("HEAD", "/api/stream", {
+          host: "127.0.0.1",
+          "x-session-token": token,
+          connection: "close",
+        }),
+        { timeoutMs: 2000 },
+      );
+      assert.equal(head.status, 200, `HEAD ${i}: ${head.text}`);
+      assert.equal(head.closedByServer, true, `HEAD ${i} is answered and closed`);
+      assert.match(head.headers["content-type"] ?? "", /text\/event-stream/);
+      assert.equal(head.headers["x-frame-options"], "DENY");
+      assert.equal(head.text.slice(head.text.indexOf("\r\n\r\n") + 4), "", "no body");
+      assert.equal(stream.clientCount, 0);
+    }
+    const denied = await rawExchange(
+      port,
+      requestHead("HEAD", "/api/stream", { host: "127.0.0.1", connection: "close" }),
+    );
+    assert.equal(denied.status, 401);
+    const get = await fetch(`${address}/api/stream`, { headers: { "x-session-token": token } });
+    assert.equal(get.status, 200, "a GET still finds a free slot");
+    await get.body?.cancel();
   });
 });
