@@ -6,7 +6,7 @@
  * holds which route.
  */
 import swagger from "@fastify/swagger";
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { LoginGuard, SessionManager, Users } from "../auth/index.js";
 import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
@@ -133,7 +133,7 @@ export function createApiApp(opts: AppOptions, auth: AuthenticateDeps): ApiApp {
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
     // Every request is logged at debug level by the onResponse hook below, not at info: an
     // access log of a busy or flooded API would be most of the log and could fill the disk.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     frameworkErrors: frameworkErrorHandler,
   });
