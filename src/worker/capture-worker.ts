@@ -43,12 +43,17 @@ function describe(err: unknown): { code: string; message: string } {
 async function createSource(): Promise<SourceRunner> {
   const spec = config.source;
   if (spec.kind === "file") {
-    return new FileRunner(spec, engine, (reason, error) => {
-      lastError = error;
-      // The final state first, so whoever hears of the end sees every packet counted.
-      post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
-      post({ type: "capture-ended", reason, error });
-    });
+    return new FileRunner(
+      spec,
+      engine,
+      (reason, error) => {
+        lastError = error;
+        // The final state first, so whoever hears of the end sees every packet counted.
+        post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
+        post({ type: "capture-ended", reason, error });
+      },
+      (jump) => post({ type: "time-jump", file: spec.path, ...jump }),
+    );
   }
   // Loaded only for live capture, so file mode never needs the native addon.
   const { createLiveRunner } = await import("../capture/live/live-runner.js");

@@ -22,6 +22,7 @@ import {
   CAPTURE_DAMAGE_CODES,
   CAPTURE_FILE_ERROR_CODES,
   CaptureFileError,
+  type ReadCaptureOptions,
   readCaptureFile,
   readCaptureStream,
 } from "./capture-file-reader.js";
@@ -369,6 +370,52 @@ describe("reading", () => {
     assert.ok(calls.length >= chunks && calls.length <= chunks + 1, `${calls.length} calls`);
     assert.deepEqual(calls[0], [1000, bytes.length]);
     assert.deepEqual(calls.at(-1), [bytes.length, bytes.length]);
+  });
+
+  test("the bytes handed to the sink stay as they were until the promise of afterChunk resolves", async () => {
+    // What the paced replay relies on: it keeps packets as views of the reader's buffer and
+    // delivers them before its afterChunk promise resolves.
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      data: frame(60 + ((i * 13) % 400), i),
+      tsSec: i,
+      tsNsec: 0,
+    }));
+    const bytes = pcapFile(false, false, many);
+    const all = (await readBytes(bytes)).packets.map((p) => p.data);
+    const sources: [string, (sink: PacketSink, opts: ReadCaptureOptions) => Promise<unknown>][] = [
+      ["a plain file", (sink, opts) => readCaptureFile(tmp.file(bytes), sink, opts)],
+      ["a gzip file", (sink, opts) => readCaptureFile(tmp.file(gzip(bytes)), sink, opts)],
+      ["a stream", (sink, opts) => readCaptureStream(Readable.from([bytes]), sink, opts)],
+    ];
+    for (const [name, read] of sources) {
+      const views: { buf: Uint8Array; off: number; len: number }[] = [];
+      const later: Buffer[] = [];
+      const sink: PacketSink = {
+        packet(buf, off, caplen) {
+          views.push({ buf, off, len: caplen });
+        },
+      };
+      let waits = 0;
+      await read(sink, {
+        chunkSize: 4096,
+        // Long enough for the read of the next chunk, started before this wait, to land.
+        afterChunk: () =>
+          new Promise<void>((resolve) => {
+            waits++;
+            setTimeout(() => {
+              for (const v of views) later.push(Buffer.from(v.buf.subarray(v.off, v.off + v.len)));
+              views.length = 0;
+              resolve();
+            }, 2);
+          }),
+      });
+      assert.ok(waits > 10, `${name}: ${waits} chunks`);
+      assert.equal(later.length, all.length, name);
+      assert.ok(
+        later.every((b, i) => b.equals(all[i] ?? Buffer.alloc(0))),
+        `${name}: a packet changed while its chunk waited`,
+      );
+    }
   });
 
   test("an already aborted signal delivers nothing", async () => {

@@ -61,8 +61,11 @@ export interface ReadCaptureOptions {
   signal?: AbortSignal;
   /**
    * Called after each chunk's packets were delivered; a returned promise is awaited before
-   * the next chunk is parsed. Replaying at the recorded speed waits here (use a small
-   * `chunkSize` so packets arrive in small bursts).
+   * the next chunk is parsed. Until it resolves, the bytes of every packet of that chunk stay
+   * as they were in the buffer the sink was given (reads in flight go to the other buffer),
+   * so a sink may keep views of them and use them later, as replaying at the recorded speed
+   * does. The buffer is reused only once it resolves (and not at all after the last chunk
+   * or damage).
    */
   afterChunk?: () => Promise<void> | undefined;
 }
