@@ -48,6 +48,11 @@ async function createSource(): Promise<SourceRunner> {
       engine,
       (reason, error) => {
         lastError = error;
+        // Nothing more comes from the file: the open second and window close and every active
+        // flow is reported ended (end_reason flush) now, so the store keeps the end of the
+        // capture while the daemon runs on. The flows stay in view until capture starts again
+        // (a new run of the file) or the daemon stops, neither of which reports them again.
+        engine.endInput();
         // The final state first, so whoever hears of the end sees every packet counted.
         post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
         post({ type: "capture-ended", reason, error });
@@ -101,7 +106,10 @@ async function handle(
     case "start": {
       source ??= await createSource();
       lastError = null;
-      return source.running ? { interfaces: captureStatus().interfaces } : await source.start();
+      if (source.running) return { interfaces: captureStatus().interfaces };
+      // After the end of a file, its flows (already stored) leave the table before the next run.
+      engine.resume();
+      return await source.start();
     }
     case "stop":
       source?.stop();
