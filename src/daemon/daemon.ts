@@ -23,6 +23,7 @@ import {
   loadUsers,
   type SessionManager,
 } from "../auth/index.js";
+import { PACE_MAX_STEP_SECONDS } from "../capture/file/file-runner.js";
 import type { NetnetConfig } from "../config/config.js";
 import type { Logger } from "../util/log.js";
 import { createCaptureService } from "../worker/capture-service.js";
@@ -92,6 +93,11 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
         ? log.info({ reason }, "capture ended")
         : log.error({ reason, error }, "capture ended"),
     onWorkerError: (err) => log.error({ err }, "capture worker failed"),
+    onTimeJump: (jump) =>
+      log.warn(
+        { ...jump, max_step_seconds: PACE_MAX_STEP_SECONDS },
+        "capture file timestamps jump: paced replay re-based there, not waited for",
+      ),
   });
   let sessions: SessionManager | null = null;
   let purge: NodeJS.Timeout | null = null;

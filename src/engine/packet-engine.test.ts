@@ -112,6 +112,41 @@ describe("packet engine", () => {
     assertConsistent(e, sums, sent, bytes);
   });
 
+  test("at the end of the input every flow is reported once and stays in view; a new run and the shutdown report none again", () => {
+    const sums = new FlowSums();
+    const e = small(sums);
+    let ts = 1_700_000_000;
+    const run = () => {
+      for (const f of frames.slice(0, 200)) {
+        e.packet(f.bytes, 0, f.bytes.length, f.bytes.length, ts, 0, f.linktype);
+        ts += 0.001;
+      }
+    };
+    run();
+    const active = e.flows.count;
+    assert.ok(active > 10);
+    const windows: number[] = [];
+    e.stats.onWindow = (w) => windows.push(w.packets);
+    e.endInput();
+    assert.equal(sums.flows, e.flows.created, "every flow reported, the active ones included");
+    assert.equal(sums.packets, e.flowPackets);
+    assert.equal(e.flows.count, active, "the active flows are still in view");
+    assert.equal(windows.length, 1, "the open window closed");
+    e.endInput();
+    assert.equal(sums.flows, e.flows.created, "a second end reports nothing");
+    // Capture starts again: the reported flows leave without being reported twice.
+    e.resume();
+    assert.equal(e.flows.count, 0);
+    assert.equal(sums.flows, e.flows.created);
+    run();
+    e.endInput();
+    e.finish();
+    assert.equal(sums.flows, e.flows.created, "the shutdown reports nothing a second time");
+    assert.equal(sums.packets, e.flowPackets);
+    assert.equal(e.flows.count, 0);
+    assert.equal(e.stats.total.packets, 400);
+  });
+
   test("random and mutated frames with any link type never throw and keep totals (fuzz)", () => {
     const linktypes = [...SUPPORTED_LINK_TYPES, 147, 65535];
     fc.assert(

@@ -19,6 +19,7 @@ import {
 } from "../decode/protocols.js";
 import {
   DEFAULT_FLOW_TABLE_CONFIG,
+  END_FLUSH,
   type FlowEndListener,
   FlowKey,
   FlowTable,
@@ -93,6 +94,8 @@ export class PacketEngine implements PacketSink {
   newFlows: NewFlowLog | null = null;
 
   private readonly key = new FlowKey();
+  /** Set by `endInput` until `resume` or `finish`. */
+  private inputEnded = false;
 
   constructor(
     config: EngineConfig = DEFAULT_ENGINE_CONFIG,
@@ -216,7 +219,35 @@ export class PacketEngine implements PacketSink {
   /** Ends the run: closes the open second and window, then ends every flow. */
   finish(): void {
     this.stats.finish();
-    this.flows.flush();
+    if (this.inputEnded) this.resume();
+    else this.flows.flush();
+  }
+
+  /**
+   * The input ended but the engine stays (a file read to its end while the daemon runs on):
+   * closes the open second and window and reports every active flow to the flow listener as
+   * ended (END_FLUSH), as `finish` does, but keeps the flows in the table, so that the last
+   * state can still be looked at. They are reported once: `finish`, or `resume` before the
+   * next packets, drops them without reporting them again.
+   */
+  endInput(): void {
+    if (this.inputEnded) return;
+    this.stats.finish();
+    const flows = this.flows;
+    const listener = flows.listener;
+    if (listener !== null) {
+      flows.forEach((idx) => {
+        listener.flowEnded(flows, idx, END_FLUSH);
+      });
+    }
+    this.inputEnded = true;
+  }
+
+  /** Before packets come again after `endInput`: the flows it reported leave the table. */
+  resume(): void {
+    if (!this.inputEnded) return;
+    this.flows.clear();
+    this.inputEnded = false;
   }
 
   /** Decode errors by reason name (reasons with a count only). */

@@ -263,6 +263,28 @@ describe("flow table", () => {
     assert.equal(t.count, 0);
   });
 
+  test("H8c: after a flush, a run whose clock starts earlier (the same file again) still expires idle flows", () => {
+    const ended = new Ended();
+    const t = table(ended);
+    up(t, key(17, A, 1, B, 9), 0, 100, 0, 1000);
+    at(t, 1000);
+    at(t, 5000);
+    t.flush();
+    assert.equal(t.count, 0);
+    // The file is read again from its start: its time is before where the first run ended.
+    up(t, key(17, A, 2, B, 9), 0, 100, 0, 1000);
+    at(t, 1000);
+    at(t, 1100);
+    assert.equal(t.count, 0, "idle for 100 s of a 60 s timeout");
+    assert.deepEqual(
+      ended.records.map((r) => [r.src, r.reason]),
+      [
+        ["10.0.0.1:1", END_IDLE],
+        ["10.0.0.1:2", END_IDLE],
+      ],
+    );
+  });
+
   test("at capacity the least recently seen flow is evicted and counted", () => {
     const ended = new Ended();
     const t = table(ended, 3);

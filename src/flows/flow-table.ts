@@ -470,6 +470,20 @@ export class FlowTable {
   /** Ends every flow (end of a replay, shutdown). */
   flush(): void {
     while (this.lruHead >= 0) this.remove(this.lruHead, END_FLUSH);
+    // Whatever comes next is a new run, whose clock may start before this one's ended (a
+    // file replayed again at full speed): its first packet schedules the idle sweeps anew.
+    this.nextCleanup = 0;
+  }
+
+  /** Forgets every flow without telling the listener: for flows already reported ended. */
+  clear(): void {
+    const listener = this.listener;
+    this.listener = null;
+    try {
+      this.flush();
+    } finally {
+      this.listener = listener;
+    }
   }
 
   /** Calls `fn` for every active flow, least recently seen first. */

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { flowCounts, writeBusyCapture } from "../../test/support/busy-capture.js";
 import * as F from "../../test/support/frames.js";
 import { fixturePath } from "../../test/support/paths.js";
 import { FileSink, PcapWriter } from "../capture/file/capture-writer.js";
@@ -143,6 +144,77 @@ describe("capture service (worker thread)", () => {
     assert.ok(last?.packet_time !== null && last?.packet_time !== undefined);
     assert.ok(Math.abs(last.packet_time - (before + 1)) < 1.5, "timestamps moved to now");
     assert.equal(last.capture.received, 11);
+    await service.stop();
+  });
+
+  test("H8b: a paced replay delivers every frame intact: the same flows as netnet replay, flow by flow", async () => {
+    // Several MiB, so the reader reuses its buffers while paced packets wait in the queue;
+    // 20,000 packets over 4 s of file time (5,000 packets/s) keep the test short.
+    const file = join(dir, "busy.pcap");
+    writeBusyCapture(file, { packets: 20_000, flows: 400, seconds: 4 });
+    const { service, snapshots, end, ms } = await runToEnd(
+      config({ path: file, speed: "recorded" }, 100),
+    );
+    services.push(service);
+    assert.deepEqual(end, { reason: "end_of_file", error: null });
+    assert.ok(ms >= 3900, `paced: a 4 s capture took ${ms} ms`);
+    await service.stop();
+    const flowsOut = join(dir, "busy-flows.jsonl");
+    const replay = (await runReplay(file, { json: true, top: 5, progress: false, flowsOut }))
+      .report;
+    const replayFlows = readFileSync(flowsOut, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as FlowRecord);
+    const last = snapshots[snapshots.length - 1];
+    assert.equal(last?.packets, 20_000);
+    assert.equal(last?.packets, replay.packets);
+    assert.equal(last?.bytes, replay.bytes);
+    assert.deepEqual(last?.protocols, replay.protocols);
+    assert.deepEqual(last?.decode_errors, {});
+    const paced = snapshots.flatMap((s) => s.ended_flows);
+    assert.equal(replayFlows.length, 400);
+    assert.deepEqual(paced.map(flowCounts).sort(), replayFlows.map(flowCounts).sort());
+  });
+
+  test("H8: a thirty-day gap in a paced replay is reported once, through onTimeJump, and not waited for", async () => {
+    const file = join(dir, "gap.pcap");
+    const w = new PcapWriter(new FileSink(file), { linktype: LINKTYPE_ETHERNET });
+    const frame = F.ethernet(
+      "02:00:00:00:00:02",
+      "02:00:00:00:00:01",
+      0x0800,
+      F.ipv4({ src: "10.9.0.1", dst: "10.9.0.2", proto: 17 }, F.udp({ sport: 1, dport: 53 })),
+    );
+    const t0 = 1_600_000_000;
+    for (const t of [t0, t0 + 30 * 86_400, t0 + 30 * 86_400 + 1, t0 + 60 * 86_400])
+      w.write(frame, t);
+    w.close();
+    const jumps: unknown[] = [];
+    let ended: (reason: string) => void = () => {};
+    const end = new Promise<string>((r) => {
+      ended = r;
+    });
+    const service = createCaptureService(config({ path: file, speed: "recorded" }, 50), {
+      onCaptureEnded: (reason) => ended(reason),
+      onTimeJump: (jump) => jumps.push(jump),
+    });
+    services.push(service);
+    const started = Date.now();
+    await service.start();
+    let timer: NodeJS.Timeout | undefined;
+    const reason = await Promise.race([
+      end,
+      new Promise<string>((r) => {
+        timer = setTimeout(() => r("still running after 5 s"), 5000);
+      }),
+    ]);
+    clearTimeout(timer);
+    assert.equal(reason, "end_of_file");
+    // One second of the file between the two jumps is kept; the sixty days are not.
+    const ms = Date.now() - started;
+    assert.ok(ms >= 900 && ms < 5000, `took ${ms} ms`);
+    assert.deepEqual(jumps, [{ file, from: t0, to: t0 + 30 * 86_400, packet: 1 }]);
     await service.stop();
   });
 

@@ -4,6 +4,7 @@
  * every tick. `createCaptureService(config, deps)` returns `{ start, stop, ... }`.
  */
 import { Worker } from "node:worker_threads";
+import type { TimeJump } from "../capture/file/file-runner.js";
 import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
@@ -26,6 +27,8 @@ export interface CaptureServiceDeps {
   onCaptureEnded?: (reason: string, error: string | null) => void;
   /** The worker died (a bug): the daemon logs it and can start a new service. */
   onWorkerError?: (err: Error) => void;
+  /** A paced replay re-based a discontinuity in the file's timestamps (the first of a run). */
+  onTimeJump?: (jump: TimeJump & { file: string }) => void;
 }
 
 export interface CaptureService {
@@ -94,6 +97,9 @@ export function createCaptureService(
       }
       case "capture-ended":
         deps.onCaptureEnded?.(msg.reason, msg.error);
+        return;
+      case "time-jump":
+        deps.onTimeJump?.({ file: msg.file, from: msg.from, to: msg.to, packet: msg.packet });
         return;
       case "ready":
         return;

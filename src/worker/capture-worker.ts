@@ -43,12 +43,22 @@ function describe(err: unknown): { code: string; message: string } {
 async function createSource(): Promise<SourceRunner> {
   const spec = config.source;
   if (spec.kind === "file") {
-    return new FileRunner(spec, engine, (reason, error) => {
-      lastError = error;
-      // The final state first, so whoever hears of the end sees every packet counted.
-      post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
-      post({ type: "capture-ended", reason, error });
-    });
+    return new FileRunner(
+      spec,
+      engine,
+      (reason, error) => {
+        lastError = error;
+        // Nothing more comes from the file: the open second and window close and every active
+        // flow is reported ended (end_reason flush) now, so the store keeps the end of the
+        // capture while the daemon runs on. The flows stay in view until capture starts again
+        // (a new run of the file) or the daemon stops, neither of which reports them again.
+        engine.endInput();
+        // The final state first, so whoever hears of the end sees every packet counted.
+        post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
+        post({ type: "capture-ended", reason, error });
+      },
+      (jump) => post({ type: "time-jump", file: spec.path, ...jump }),
+    );
   }
   // Loaded only for live capture, so file mode never needs the native addon.
   const { createLiveRunner } = await import("../capture/live/live-runner.js");
@@ -96,7 +106,10 @@ async function handle(
     case "start": {
       source ??= await createSource();
       lastError = null;
-      return source.running ? { interfaces: captureStatus().interfaces } : await source.start();
+      if (source.running) return { interfaces: captureStatus().interfaces };
+      // After the end of a file, its flows (already stored) leave the table before the next run.
+      engine.resume();
+      return await source.start();
     }
     case "stop":
       source?.stop();

@@ -4,6 +4,7 @@
  * answers to its requests.
  */
 
+import type { TimeJump } from "../capture/file/file-runner.js";
 import type { SourceSpec, StartResult } from "../capture/source.js";
 import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
@@ -42,6 +43,9 @@ export type WorkerMessage =
     }
   | { type: "reply"; id: number; ok: false; error: { code: string; message: string } }
   /** Capture stopped by itself (end of file, interface gone, error). */
-  | { type: "capture-ended"; reason: string; error: string | null };
+  | { type: "capture-ended"; reason: string; error: string | null }
+  /** The first discontinuity in a paced replay's timestamps in this run (re-based, not
+   * waited for). */
+  | ({ type: "time-jump"; file: string } & TimeJump);
 
 export type { StartResult } from "../capture/source.js";

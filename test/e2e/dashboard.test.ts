@@ -221,8 +221,9 @@ describe("dashboard on a replayed capture (chromium)", () => {
     const r = expected.report;
     const first = r.first_ts as number;
     const last = r.last_ts as number;
-    // Windows of 10 s that closed before the last packet's window.
-    const windows = Math.floor(last / 10) - Math.floor(first / 10);
+    // Windows of 10 s from the first packet's to the last packet's, which closed when the
+    // file ended.
+    const windows = Math.floor(last / 10) - Math.floor(first / 10) + 1;
     const iso = (s: number) => new Date(s * 1000).toISOString().slice(0, 19);
     await page.click("#bandwidth button[data-range=custom]");
     await page.fill("#bandwidth input[aria-label=From]", iso(Math.floor(first) - 60));

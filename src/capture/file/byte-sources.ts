@@ -104,6 +104,9 @@ export class IterableSource implements ByteSource {
  */
 const GZIP_FEED_BYTES = 16 * 1024;
 
+/** A gzip member ends with its CRC-32 and its length modulo 2^32 (RFC 1952, section 2.3). */
+const GZIP_TRAILER_BYTES = 8;
+
 /**
  * Decompresses gzip (any number of members) read from another source.
  *
@@ -170,26 +173,40 @@ export class GunzipSource implements ByteSource {
     return n;
   }
 
-  /** Writes the next compressed piece (or the end) to zlib and waits until it is processed. */
+  /**
+   * Writes the next compressed piece (or the end) to zlib and waits until it is processed.
+   *
+   * The last GZIP_TRAILER_BYTES read so far are held back until more input shows they are not
+   * the end of the file, so the final trailer (CRC-32 and length) reaches zlib in a write of
+   * its own. zlib checks the trailer in the call that receives it and reports a mismatch
+   * instead of that call's output; with the trailer alone, that output is empty and every
+   * byte before it has been read (as zcat writes every byte before it says "crc error").
+   */
   private async feed(): Promise<void> {
-    if (this.inputOff === this.inputEnd && !this.inputDone) {
+    if (!this.inputDone && this.inputEnd - this.inputOff <= GZIP_TRAILER_BYTES) {
+      // Safe to move and overwrite: zlib has finished with every piece written before.
+      const kept = this.inputEnd - this.inputOff;
+      this.input.copyWithin(0, this.inputOff, this.inputEnd);
+      this.inputOff = 0;
+      this.inputEnd = kept;
       try {
-        // Safe to overwrite: zlib has finished with every piece written before.
-        this.inputEnd = await this.source.read(this.input, 0, this.input.length);
-        this.inputOff = 0;
-        if (this.inputEnd === 0) this.inputDone = true;
+        const n = await this.source.read(this.input, kept, this.input.length - kept);
+        if (n === 0) this.inputDone = true;
+        this.inputEnd += n;
       } catch (err: unknown) {
         this.error = err;
         return;
       }
     }
+    const usable = this.inputDone ? this.inputEnd : this.inputEnd - GZIP_TRAILER_BYTES;
+    if (usable <= this.inputOff && !this.inputDone) return; // more input is needed first
     const processed = new Promise<void>((resolve) => {
       this.wake = resolve;
     });
-    if (this.inputDone) {
+    if (this.inputOff === this.inputEnd) {
       this.z.end();
     } else {
-      const end = Math.min(this.inputEnd, this.inputOff + GZIP_FEED_BYTES);
+      const end = Math.min(usable, this.inputOff + GZIP_FEED_BYTES);
       const piece = this.input.subarray(this.inputOff, end);
       this.inputOff = end;
       this.z.write(piece, () => this.notify());

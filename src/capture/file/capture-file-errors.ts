@@ -28,9 +28,9 @@ export type CaptureFileErrorCode = (typeof CAPTURE_FILE_ERROR_CODES)[number];
 export const CAPTURE_DAMAGE_CODES = [
   "truncated_header", // pcap: the file ends inside the 24-byte file header
   "truncated_record", // pcap: the file ends inside a record
-  "bad_record_length", // pcap: a record claims more than MAX_RECORD_BYTES
+  "bad_record_length", // pcap: a record claims more than MAX_RECORD_BYTES (262144)
   "truncated_block", // pcapng: the file ends inside a block
-  "bad_block_length", // pcapng: length < 12, not a multiple of 4, too big, or trailer differs
+  "bad_block_length", // pcapng: length < 12, not a multiple of 4, over MAX_BLOCK_BYTES, or trailer differs
   "bad_packet_length", // pcapng: a packet block's captured length runs past the block
   "bad_byte_order_magic", // pcapng: a section header whose byte-order magic is neither order
   "unsupported_version", // pcapng: a section whose major version is not 1
@@ -54,11 +54,26 @@ export interface CaptureDamage {
 export class CaptureFileError extends NetnetError<CaptureFileErrorCode> {}
 
 /**
- * Records bigger than this are damage, not a reason to allocate: no link layer comes close
- * (the largest snaplen any tool uses is 256 KiB), so a larger length means the length field
- * itself is garbage, and trusting it would let one corrupt file allocate gigabytes.
+ * pcap records that claim more captured bytes than this are damage, not a reason to allocate.
+ * It is libpcap's MAXIMUM_SNAPLEN, the largest snapshot length any capture tool writes, and
+ * libpcap itself refuses a pcap record above it ("invalid packet capture length"). Trusting a
+ * larger length field would let one damaged byte make the reader buffer up to 4 GiB (a 260 KB
+ * gzip file of zeros claiming 256 MiB took 370 MB of memory when the bound was 256 MiB).
  */
-export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 262144;
 
 /** MAX_RECORD_BYTES as people read it, for damage messages. */
-export const MAX_RECORD_TEXT = "256 MiB";
+export const MAX_RECORD_TEXT = "262144, the largest snapshot length of libpcap";
+
+/**
+ * pcapng blocks longer than this are damage. A block may rightly be much larger than one
+ * packet: a packet of MAX_RECORD_BYTES with options (comments, hashes), a name resolution
+ * block with many names, a decryption secrets block holding a TLS key log, a custom block.
+ * libpcap reads blocks up to 16 MiB for those reasons (INITIAL_MAX_BLOCKSIZE in
+ * sf-pcapng.c), so every file tcpdump reads is read here too, and a damaged length makes the
+ * reader buffer at most 16 MiB.
+ */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+
+/** MAX_BLOCK_BYTES as people read it, for damage messages. */
+export const MAX_BLOCK_TEXT = "16 MiB";

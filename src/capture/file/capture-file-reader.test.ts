@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -21,6 +22,7 @@ import {
   CAPTURE_DAMAGE_CODES,
   CAPTURE_FILE_ERROR_CODES,
   CaptureFileError,
+  type ReadCaptureOptions,
   readCaptureFile,
   readCaptureStream,
 } from "./capture-file-reader.js";
@@ -178,16 +180,27 @@ describe("gzip-compressed captures", () => {
     assert.deepEqual(packets, (await readBytes(bytes)).packets.slice(0, packets.length));
   });
 
-  test("a gzip checksum mismatch is bad_gzip", async () => {
+  test("H19: a gzip checksum or length mismatch is bad_gzip after every byte zlib decompressed, as zcat gives them", async () => {
+    // zlib checks the trailer in the call that decompresses the data before it, and that
+    // call's output would be lost with the error: a small file gave no packet at all.
     const bytes = pcapFile(false, false);
-    const gz = Buffer.from(gzip(bytes));
-    gz.writeUInt32LE(~gz.readUInt32LE(gz.length - 8) >>> 0, gz.length - 8);
-    // All of this small file is decoded in the call that finds the mismatch: nothing comes out.
-    await rejectsWith(
-      readBytes(gz, { name: "x.pcap.gz" }),
-      "ERR_CAPTURE_NOT_A_CAPTURE",
-      "the gzip file x.pcap.gz is corrupt after 0 bytes of data, before a capture header could be read",
-    );
+    const all = (await readBytes(bytes)).packets;
+    for (const [at, check] of [
+      [8, "incorrect data check"],
+      [4, "incorrect length check"],
+    ] as const) {
+      const gz = Buffer.from(gzip(bytes));
+      gz.writeUInt32LE(~gz.readUInt32LE(gz.length - at) >>> 0, gz.length - at);
+      for (const read of [() => readBytes(gz), () => readPath(tmp.file(gz))]) {
+        const { result, packets } = await read();
+        assert.deepEqual(packets, all, check);
+        assert.deepEqual(result.damage, {
+          code: "bad_gzip",
+          message: `the gzip data is corrupt after ${bytes.length} bytes of capture data (${check}): the rest cannot be read`,
+          offset: bytes.length,
+        });
+      }
+    }
     const many = Array.from({ length: 3000 }, (_, i) => ({
       data: frame(90, i),
       tsSec: i,
@@ -196,11 +209,36 @@ describe("gzip-compressed captures", () => {
     const big = pcapFile(true, true, many);
     const bigGz = Buffer.from(gzip(big));
     bigGz.writeUInt32LE(~bigGz.readUInt32LE(bigGz.length - 8) >>> 0, bigGz.length - 8);
-    const { result, packets } = await readBytes(bigGz);
+    const { result, packets } = await readPath(tmp.file(bigGz));
     assert.equal(result.damage?.code, "bad_gzip");
+    assert.equal(result.damage?.offset, big.length);
     assert.match(result.damage?.message ?? "", /\(incorrect data check\)/);
-    assert.ok(packets.length > 2000);
-    assert.deepEqual(packets, (await readBytes(big)).packets.slice(0, packets.length));
+    assert.deepEqual(packets, (await readBytes(big)).packets);
+  });
+
+  test("H19: a 260 KB gzip file whose record claims 256 MiB is damage at once, in bounded memory", async () => {
+    // A pcap header and one record header claiming 256 MiB - 1, then 256 MiB of zeros as 256
+    // gzip members of 1 MiB each (about 1 KB apiece).
+    const head = Buffer.concat([
+      pcapFile(false, false, []),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff, 0xff, 0x0f]),
+    ]);
+    const zeros = gzip(Buffer.alloc(1024 * 1024));
+    const path = tmp.file(Buffer.concat([gzip(head), ...Array<Buffer>(256).fill(zeros)]));
+    const reader = new URL("./capture-file-reader.js", import.meta.url).href;
+    const script = `
+      const { readCaptureFile } = await import(${JSON.stringify(reader)});
+      const r = await readCaptureFile(${JSON.stringify(path)}, { packet() {} });
+      process.stdout.write(JSON.stringify({ damage: r.damage?.code ?? null, maxRssKiB: process.resourceUsage().maxRSS }));
+    `;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const out = JSON.parse(child.stdout) as { damage: string | null; maxRssKiB: number };
+    assert.equal(out.damage, "bad_record_length");
+    // Node itself takes about 50 MB; the 256 MiB record would have added that much again.
+    assert.ok(out.maxRssKiB < 150 * 1024, `peak RSS ${Math.round(out.maxRssKiB / 1024)} MB`);
   });
 
   test("concatenated gzip members read as one capture", async () => {
@@ -332,6 +370,52 @@ describe("reading", () => {
     assert.ok(calls.length >= chunks && calls.length <= chunks + 1, `${calls.length} calls`);
     assert.deepEqual(calls[0], [1000, bytes.length]);
     assert.deepEqual(calls.at(-1), [bytes.length, bytes.length]);
+  });
+
+  test("the bytes handed to the sink stay as they were until the promise of afterChunk resolves", async () => {
+    // What the paced replay relies on: it keeps packets as views of the reader's buffer and
+    // delivers them before its afterChunk promise resolves.
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      data: frame(60 + ((i * 13) % 400), i),
+      tsSec: i,
+      tsNsec: 0,
+    }));
+    const bytes = pcapFile(false, false, many);
+    const all = (await readBytes(bytes)).packets.map((p) => p.data);
+    const sources: [string, (sink: PacketSink, opts: ReadCaptureOptions) => Promise<unknown>][] = [
+      ["a plain file", (sink, opts) => readCaptureFile(tmp.file(bytes), sink, opts)],
+      ["a gzip file", (sink, opts) => readCaptureFile(tmp.file(gzip(bytes)), sink, opts)],
+      ["a stream", (sink, opts) => readCaptureStream(Readable.from([bytes]), sink, opts)],
+    ];
+    for (const [name, read] of sources) {
+      const views: { buf: Uint8Array; off: number; len: number }[] = [];
+      const later: Buffer[] = [];
+      const sink: PacketSink = {
+        packet(buf, off, caplen) {
+          views.push({ buf, off, len: caplen });
+        },
+      };
+      let waits = 0;
+      await read(sink, {
+        chunkSize: 4096,
+        // Long enough for the read of the next chunk, started before this wait, to land.
+        afterChunk: () =>
+          new Promise<void>((resolve) => {
+            waits++;
+            setTimeout(() => {
+              for (const v of views) later.push(Buffer.from(v.buf.subarray(v.off, v.off + v.len)));
+              views.length = 0;
+              resolve();
+            }, 2);
+          }),
+      });
+      assert.ok(waits > 10, `${name}: ${waits} chunks`);
+      assert.equal(later.length, all.length, name);
+      assert.ok(
+        later.every((b, i) => b.equals(all[i] ?? Buffer.alloc(0))),
+        `${name}: a packet changed while its chunk waited`,
+      );
+    }
   });
 
   test("an already aborted signal delivers nothing", async () => {

@@ -12,9 +12,9 @@ import { PcapngParser } from "./pcapng-parser.js";
  * from its first bytes) through one working buffer and hands every packet to a PacketSink.
  *
  * Memory is bounded by the chunk size and the largest record (itself capped at
- * MAX_RECORD_BYTES): the working buffer is read into, every complete record in it is delivered
- * in place, the unparsed tail is moved to the front and the buffer refilled. It only grows when
- * a single record is larger than it.
+ * MAX_RECORD_BYTES for pcap and MAX_BLOCK_BYTES for pcapng): the working buffer is read into,
+ * every complete record in it is delivered in place, the unparsed tail is moved to the front
+ * and the buffer refilled. It only grows when a single record is larger than it.
  *
  * A plain file is double-buffered: while one buffer is parsed, the next chunk is read into the
  * other (in libuv's thread pool), so the copy out of the page cache overlaps with decoding
@@ -38,9 +38,12 @@ export type { CaptureInterfaceInfo } from "./format-parser.js";
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
+/** The largest `chunkSize` accepted. */
+const MAX_CHUNK_SIZE = 256 * 1024 * 1024;
+
 /** Room before each prefetched chunk for the previous chunk's tail: one record of the
- * largest usual snaplen (262144) with its header. */
-const PREFETCH_ROOM = 262144 + 64;
+ * largest snaplen (MAX_RECORD_BYTES) with its header and some pcapng options. */
+const PREFETCH_ROOM = MAX_RECORD_BYTES + 64;
 
 export interface ReadCaptureOptions {
   /** Bytes per read, default 1 MiB. Tiny values force records across chunk boundaries. */
@@ -58,8 +61,11 @@ export interface ReadCaptureOptions {
   signal?: AbortSignal;
   /**
    * Called after each chunk's packets were delivered; a returned promise is awaited before
-   * the next chunk is parsed. Replaying at the recorded speed waits here (use a small
-   * `chunkSize` so packets arrive in small bursts).
+   * the next chunk is parsed. Until it resolves, the bytes of every packet of that chunk stay
+   * as they were in the buffer the sink was given (reads in flight go to the other buffer),
+   * so a sink may keep views of them and use them later, as replaying at the recorded speed
+   * does. The buffer is reused only once it resolves (and not at all after the last chunk
+   * or damage).
    */
   afterChunk?: () => Promise<void> | undefined;
 }
@@ -282,7 +288,8 @@ async function readSource(
             start = 0;
           }
           // Grow only when one record is bigger than the whole buffer. Parsers never ask for
-          // more than MAX_RECORD_BYTES plus a header: a bigger length is damage.
+          // more than MAX_BLOCK_BYTES (pcapng) or MAX_RECORD_BYTES plus a header (pcap): a
+          // bigger length is damage.
           if (need > buf.length) {
             const bigger = Buffer.allocUnsafeSlow(need);
             buf.copy(bigger, 0, 0, end);
@@ -348,8 +355,8 @@ async function readSource(
 
 function checkChunkSize(chunkSize: number | undefined): number {
   if (chunkSize === undefined) return DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_RECORD_BYTES) {
-    throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_RECORD_BYTES}`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}`);
   }
   return chunkSize;
 }

@@ -149,7 +149,7 @@ describe("pcap files", () => {
     assert.equal(packets[0]?.tsNsec, 500_001_000);
   });
 
-  test("a record claiming more than 256 MiB is damage, after the records before it", async () => {
+  test("a record claiming more than 262144 bytes is damage, after the records before it", async () => {
     const good = [{ frame: frame(40, 1), tsSec: 1, tsNsec: 0 }];
     const bytes = pcap({ linktype: LINKTYPE_ETHERNET }, good, recordHeader(2, 0, 0xffffffff, 60));
     const { result, packets } = await readBytes(bytes, { chunkSize: 32 });
@@ -158,7 +158,30 @@ describe("pcap files", () => {
     assert.deepEqual(result.damage, {
       code: "bad_record_length",
       message:
-        "pcap record at byte 80 claims 4294967295 captured bytes (more than 256 MiB): the file is corrupt from here",
+        "pcap record at byte 80 claims 4294967295 captured bytes (more than 262144, the largest snapshot length of libpcap): the file is corrupt from here",
+      offset: 80,
+    });
+  });
+
+  test("H19: a record of 262144 captured bytes (libpcap's largest snapshot length) is read; one byte more is damage", async () => {
+    const largest = frame(262144, 7);
+    const ok = pcap({ linktype: LINKTYPE_ETHERNET }, [{ frame: largest, tsSec: 5, tsNsec: 0 }]);
+    const read = await readBytes(ok, { chunkSize: 4096 });
+    assert.equal(read.result.damage, null);
+    assert.equal(read.packets[0]?.data.length, 262144);
+    // The bytes are there, but libpcap refuses such a record too: a length field this large
+    // is damage, so the reader never buffers more than one real record for it.
+    const over = pcap(
+      { linktype: LINKTYPE_ETHERNET },
+      [{ frame: frame(40, 1), tsSec: 1, tsNsec: 0 }],
+      Buffer.concat([recordHeader(2, 0, 262145, 262145), frame(262145, 8)]),
+    );
+    const { result, packets } = await readBytes(over, { chunkSize: 4096 });
+    assert.equal(packets.length, 1);
+    assert.deepEqual(result.damage, {
+      code: "bad_record_length",
+      message:
+        "pcap record at byte 80 claims 262145 captured bytes (more than 262144, the largest snapshot length of libpcap): the file is corrupt from here",
       offset: 80,
     });
   });
@@ -238,10 +261,19 @@ describe("pcap files", () => {
     const read = await readBytes(bytes, { chunkSize: 64 });
     assert.deepEqual(read.packets, expected(packets, false, LINKTYPE_ETHERNET));
 
-    const big: Written[] = [{ frame: frame(3 * 1024 * 1024 + 5, 7), tsSec: 4, tsNsec: 0 }];
-    const bigBytes = pcap({ linktype: LINKTYPE_ETHERNET, snaplen: 4 * 1024 * 1024 }, big);
-    const bigRead = await readPath(tmp.file(bigBytes));
-    assert.equal(bigRead.result.damage, null);
-    assert.deepEqual(bigRead.packets, expected(big, false, LINKTYPE_ETHERNET));
+    // The largest record a pcap may hold (a bigger one is damage, below), in chunks far
+    // smaller than it: from a stream (one buffer, grown) and from a file (double-buffered).
+    const big: Written[] = [
+      { frame: frame(262144, 7), tsSec: 4, tsNsec: 0 },
+      { frame: frame(10, 8), tsSec: 5, tsNsec: 0 },
+    ];
+    const bigBytes = pcap({ linktype: LINKTYPE_ETHERNET, snaplen: 262144 }, big);
+    for (const bigRead of [
+      await readBytes(bigBytes, { chunkSize: 1000 }),
+      await readPath(tmp.file(bigBytes), { chunkSize: 1000 }),
+    ]) {
+      assert.equal(bigRead.result.damage, null);
+      assert.deepEqual(bigRead.packets, expected(big, false, LINKTYPE_ETHERNET));
+    }
   });
 });

@@ -372,13 +372,42 @@ describe("pcapng files", () => {
     });
   });
 
+  test("H19: a block of 16 MiB is read (name resolution and secrets blocks are large); a longer one is damage", async () => {
+    // 16 MiB is libpcap's own limit for a pcapng block before it knows the interfaces.
+    const limit = 16 * 1024 * 1024;
+    const nrb = Buffer.alloc(limit - 12);
+    const ok = pcapng((w) => {
+      basic(w);
+      w.otherBlock(PCAPNG_NRB, nrb);
+      w.packet(0, F1, 1_700_000_002, 0);
+    });
+    const read = await readBytes(ok);
+    assert.equal(read.result.damage, null);
+    assert.deepEqual(read.packets, [...BASIC, seen(F1, 1_700_000_002, 0, LINKTYPE_ETHERNET)]);
+    const big = pcapng((w) => {
+      basic(w);
+      const header = Buffer.alloc(12);
+      header.writeUInt32LE(PCAPNG_NRB, 0);
+      header.writeUInt32LE(limit + 4, 4);
+      w.raw(header);
+    });
+    const at = big.length - 12;
+    const { result, packets } = await readBytes(big);
+    assert.deepEqual(packets, BASIC);
+    assert.deepEqual(result.damage, {
+      code: "bad_block_length",
+      message: `pcapng block at byte ${at} claims a length of ${limit + 4} bytes (more than 16 MiB): the file is corrupt from here`,
+      offset: at,
+    });
+  });
+
   test("garbage block lengths are damage, never a reason to allocate", async () => {
     const cases: [number, string][] = [
       [13, "not a multiple of 4"],
       [8, "less than the 12-byte minimum"],
       [0, "less than the 12-byte minimum"],
-      [0x7ffffffc, "more than 256 MiB"],
-      [0xfffffffc, "more than 256 MiB"],
+      [0x7ffffffc, "more than 16 MiB"],
+      [0xfffffffc, "more than 16 MiB"],
     ];
     for (const [len, why] of cases) {
       const bytes = pcapng((w) => {

@@ -2,8 +2,8 @@ import type { PacketSink } from "../../packet/packet-sink.js";
 import {
   type CaptureDamage,
   type CaptureDamageCode,
-  MAX_RECORD_BYTES,
-  MAX_RECORD_TEXT,
+  MAX_BLOCK_BYTES,
+  MAX_BLOCK_TEXT,
 } from "./capture-file-errors.js";
 import type { CaptureInterfaceInfo, FormatParser } from "./format-parser.js";
 import {
@@ -118,10 +118,10 @@ export class PcapngParser implements FormatParser {
         this.littleEndian = le;
       }
       const len = dv.getUint32(p + 4, le);
-      if (len < BLOCK_MIN_BYTES || (len & 3) !== 0 || len > MAX_RECORD_BYTES) {
+      if (len < BLOCK_MIN_BYTES || (len & 3) !== 0 || len > MAX_BLOCK_BYTES) {
         const why =
-          len > MAX_RECORD_BYTES
-            ? `more than ${MAX_RECORD_TEXT}`
+          len > MAX_BLOCK_BYTES
+            ? `more than ${MAX_BLOCK_TEXT}`
             : len < BLOCK_MIN_BYTES
               ? "less than the 12-byte minimum"
               : "not a multiple of 4";
