@@ -6,12 +6,13 @@
  *                                                     live stream ──► API
  *
  * Start: the config's exposure is checked and the users loaded; the capture worker opens its
- * handles while the daemon still has its privileges; root is dropped (and the config file
- * checked to be readable by the user reload will run as); history opens (the
- * snapshots that arrived meanwhile are written first); then the API listens. Stop (SIGTERM,
- * SIGINT): the stream and the API close, the capture stops and its worker flushes the open
- * window and every flow into a last snapshot, which is written; then alerts, sessions and
- * history close. A start that fails stops what already started and the error goes on.
+ * handles while the daemon still has its privileges; root is dropped and every thread's
+ * capabilities are cleared (and the config file checked to be readable by the user reload
+ * will run as); history opens (the snapshots that arrived meanwhile are written first); then
+ * the API listens. Stop (SIGTERM, SIGINT): the stream and the API close, the capture stops
+ * and its worker flushes the open window and every flow into a last snapshot, which is
+ * written; then alerts, sessions and history close. A start that fails stops what already
+ * started and the error goes on.
  */
 import { getPriority, setPriority } from "node:os";
 import { createAlertEngine } from "../alerts/alert-engine.js";
@@ -24,6 +25,7 @@ import {
   type SessionManager,
 } from "../auth/index.js";
 import { PACE_MAX_STEP_SECONDS } from "../capture/file/file-runner.js";
+import { tryLoadPcapAddon } from "../capture/live/pcap-addon.js";
 import type { NetnetConfig } from "../config/config.js";
 import type { Logger } from "../util/log.js";
 import { createCaptureService } from "../worker/capture-service.js";
@@ -142,11 +144,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const components: Component[] = [
     // Its handles need the privileges the daemon started with.
     captureComponent(capture, config, log),
-    // Before the database opens (its files belong to the service user) and anything is served.
+    // Before the database opens (its files belong to the service user) and anything is served;
+    // clearing the capabilities of every thread is the capture addon's.
     {
       name: "privileges",
       start() {
-        const drop = dropPrivileges(config.privilege, log);
+        const drop = dropPrivileges(config.privilege, log, tryLoadPcapAddon());
         if (deps.configFile !== undefined) {
           const { user, group } = config.privilege;
           warnIfUnreadableAfterDrop(deps.configFile, drop, group === "" ? user : group, log);
