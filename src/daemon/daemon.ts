@@ -79,10 +79,25 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   };
   const config = settings.config;
 
+  // The stop hands the last flows to history (the worker's last snapshot, then what is still
+  // queued) until one deadline, fixed when the first of them asks for it.
+  const stopTimeoutMs = config.database.stop_timeout_ms;
+  let stopDeadline: number | null = null;
+  const handOverBy = () => {
+    stopDeadline ??= performance.now() + stopTimeoutMs;
+    return stopDeadline;
+  };
+  const timeLeft = () => Math.max(0, handOverBy() - performance.now());
+
   // The components, each built with what it uses.
   const history = historyComponent(
-    { path: config.database.path, retentionDays: config.database.retention_days },
+    {
+      path: config.database.path,
+      retentionDays: config.database.retention_days,
+      stopTimeoutMs,
+    },
     log,
+    handOverBy,
   );
   // Alerts are written in their own transaction; those raised before history opens wait.
   const alerts = createAlertEngine(config.alerts, { log, store: () => history.openStore() });
@@ -191,7 +206,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       // The worker's last snapshot (the open window and every flow) is written before
       // history closes: capture stops here, while history is still open.
       async stop() {
-        await capture.stop();
+        if (!(await capture.stop(timeLeft()))) {
+          log.warn(
+            { stop_timeout_ms: stopTimeoutMs },
+            "capture worker gave no last snapshot by the stop deadline: the flows still open are not written",
+          );
+        }
         router.detach();
       },
     },

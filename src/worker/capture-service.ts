@@ -34,9 +34,12 @@ export interface CaptureServiceDeps {
 export interface CaptureService {
   /** Starts the worker (and capture, with `autoStart`); resolves once it is ready. */
   start(): Promise<void>;
-  /** Ends capture, flushes the last window and every flow into a final snapshot, stops the
-   * worker. */
-  stop(): Promise<void>;
+  /**
+   * Ends capture, flushes the last window and every flow into a final snapshot, stops the
+   * worker. With `timeoutMs`, a worker that has not answered by then is terminated without
+   * its last snapshot. Resolves true when the worker answered, false when it was terminated.
+   */
+  stop(timeoutMs?: number): Promise<boolean>;
   startCapture(): Promise<StartResult>;
   stopCapture(): Promise<void>;
   setFilter(expression: string): Promise<void>;
@@ -135,12 +138,24 @@ export function createCaptureService(
       });
     },
 
-    async stop() {
+    async stop(timeoutMs = Number.POSITIVE_INFINITY) {
       const w = worker;
-      if (w === null) return;
+      if (w === null) return true;
       const exited = new Promise((r) => w.once("exit", r));
-      await request<null>((id) => ({ type: "shutdown", id }));
+      let timer: NodeJS.Timeout | null = null;
+      const late = new Promise<false>((resolve) => {
+        if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const answered = await Promise.race([
+        request<null>((id) => ({ type: "shutdown", id })).then(() => true),
+        late,
+      ]).finally(() => {
+        if (timer !== null) clearTimeout(timer);
+      });
+      // Its last snapshot (a million flows takes seconds to build and copy) is given up.
+      if (!answered) await w.terminate();
       await exited;
+      return answered;
     },
 
     startCapture: () => request<StartResult>((id) => ({ type: "start", id })),
