@@ -102,7 +102,7 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   // Alerts are written in their own transaction; those raised before history opens wait.
   const alerts = createAlertEngine(config.alerts, { log, store: () => history.openStore() });
   const stream = new StreamHub();
-  const router = new SnapshotRouter({ alerts, stream, startedAt });
+  const router = new SnapshotRouter({ alerts, stream, startedAt, log });
   const capture = createCaptureService(workerConfig(config, deps.defaultInterface), {
     onSnapshot: (s) => router.route(s),
     onCaptureEnded: (reason, error) =>

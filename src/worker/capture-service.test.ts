@@ -270,6 +270,33 @@ describe("capture service (worker thread)", () => {
     assert.equal(await service.stop(1), true, "nothing left to stop");
   });
 
+  test("H18: a main thread that does not take its snapshots gets two, not a growing queue of them", async () => {
+    const file = join(dir, "loop.pcap");
+    writeManyFlowsCapture(file, 2000);
+    let received = 0;
+    const busyUntil = performance.now() + 1000;
+    const service = createCaptureService(config({ path: file, loop: true }, 10), {
+      onSnapshot: () => {
+        received++;
+        // A main thread far behind: 200 ms per snapshot for the first second.
+        const end = performance.now() + 200;
+        while (performance.now() < end && performance.now() < busyUntil) {
+          // Busy: nothing else runs on this thread meanwhile.
+        }
+      },
+    });
+    services.push(service);
+    await service.start();
+    await new Promise((r) => setTimeout(r, busyUntil + 50 - performance.now()));
+    // A tick every 10 ms would have queued about a hundred snapshots by the end of the busy
+    // second, all delivered at once after it.
+    assert.ok(received < 25, `${received} snapshots by 50 ms after the busy second`);
+    const before = received;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(received - before >= 20, "once the thread keeps up, a snapshot a tick again");
+    await service.stop();
+  });
+
   test("a damaged file ends capture with the reason", async () => {
     const { service, end } = await runToEnd(config({ path: fixturePath("truncated.pcap") }));
     services.push(service);

@@ -9,7 +9,13 @@ import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
 import { NetnetError } from "../util/errors.js";
-import type { CaptureWorkerConfig, StartResult, WorkerMessage, WorkerRequest } from "./protocol.js";
+import type {
+  CaptureWorkerConfig,
+  SnapshotTaken,
+  StartResult,
+  WorkerMessage,
+  WorkerRequest,
+} from "./protocol.js";
 
 /** Codes of the worker's own failures; a command that failed in the worker carries the code
  * of the error it failed with there (ERR_PCAP_PERMISSION, ERR_CAPTURE_FILE_OPEN, ...). */
@@ -86,10 +92,15 @@ export function createCaptureService(
 
   function onMessage(msg: WorkerMessage): void {
     switch (msg.type) {
-      case "snapshot":
+      case "snapshot": {
         latest = msg.snapshot;
         deps.onSnapshot?.(msg.snapshot);
+        // Taken only once routed: a main thread slower than the ticks gets fewer snapshots
+        // (the worker waits for this), not a growing queue of them.
+        const taken: SnapshotTaken = { type: "snapshot-taken" };
+        worker?.postMessage(taken);
         return;
+      }
       case "reply": {
         const p = pending.get(msg.id);
         if (p === undefined) return;
