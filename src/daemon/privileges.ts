@@ -94,9 +94,13 @@ export function parseCapabilities(tid: number, status: string): ThreadCapabiliti
   };
 }
 
-/** Every thread of the process `pid` ("self": this one); threads that end meanwhile are left out. */
+/**
+ * Every thread of the process `pid` ("self": this one); threads that end meanwhile are left
+ * out. None where there is no /proc/PID/task (capabilities as sets per thread are Linux's).
+ */
 export function threadCapabilities(pid: number | "self" = "self"): ThreadCapabilities[] {
   const out: ThreadCapabilities[] = [];
+  if (process.platform !== "linux") return out;
   for (const name of readdirSync(`/proc/${pid}/task`)) {
     let status: string;
     try {
