@@ -7,6 +7,7 @@
       "sources": [
         "src/addon.cc",
         "src/bpf-program.cc",
+        "src/capabilities.cc",
         "src/errors.cc",
         "src/live-handle.cc"
       ],

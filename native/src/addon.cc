@@ -14,6 +14,7 @@
 
 #include "addon-data.h"
 #include "bpf-program.h"
+#include "capabilities.h"
 #include "errors.h"
 #include "live-handle.h"
 
@@ -138,6 +139,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threadAffinity", Napi::Function::New<ThreadAffinity>(env, "threadAffinity"));
   exports.Set("setThreadAffinity",
               Napi::Function::New<SetThreadAffinity>(env, "setThreadAffinity"));
+  exports.Set("dropCapabilities", Napi::Function::New<DropCapabilities>(env, "dropCapabilities"));
   return exports;
 }
 

@@ -19,6 +19,7 @@ inline constexpr const char* kErrStats = "ERR_PCAP_STATS";
 inline constexpr const char* kErrInject = "ERR_PCAP_INJECT";
 inline constexpr const char* kErrDevices = "ERR_PCAP_DEVICES";
 inline constexpr const char* kErrAffinity = "ERR_AFFINITY";
+inline constexpr const char* kErrCapabilities = "ERR_CAPABILITIES";
 
 // An Error object with `code` set; does not throw.
 Napi::Error MakeError(Napi::Env env, const char* code, const std::string& message);

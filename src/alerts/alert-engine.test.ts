@@ -59,6 +59,7 @@ function snap(
     },
     windows: [],
     ended_flows: [],
+    ended_flows_dropped: 0,
   };
   if (opts.flows !== undefined) s.new_flows = opts.flows;
   return s;

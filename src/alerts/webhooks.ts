@@ -1,21 +1,38 @@
 /**
  * Webhooks: an alert POSTed as JSON to the URL its rule names, off the tick. `send` only
- * queues and returns; a single sender drains the queue one request at a time, each with a
- * timeout. The queue is bounded: when it is full the alert is not sent and is counted
- * (`dropped`), so a slow or dead receiver costs bounded memory and never delays a tick.
- * Failures (network error, timeout, a status other than 2xx) are logged with the URL's
- * scheme, host and path only (never its user, password or query, which often hold a secret)
- * and counted.
+ * queues and returns. Each destination (a receiver: scheme, host and port) has its own queue
+ * and sender, one request at a time, so a slow or dead receiver delays its own alerts only,
+ * never another rule's. Every queue is bounded, and so is the number of queues (a queue goes
+ * away once empty): an alert that finds no room is not sent and is counted (`dropped`), so a
+ * flood costs bounded memory and never delays a tick.
+ *
+ * Each attempt has one deadline (`timeoutMs`) for everything: connecting, sending, the answer
+ * and its whole body; only a complete 2xx answer within it counts as sent. A failure that may
+ * pass (no connection, the deadline, a 5xx, 408 or 429) is retried up to `retries` times,
+ * after `backoffMs`, then twice that, and so on; a client error (another 4xx, a redirect) is
+ * not. The last failure is logged with the URL's scheme, host and path only (never its user,
+ * password or query, which often hold a secret) and counted (`failed`).
  */
 import { type Logger, silentLogger } from "../util/log.js";
 import type { Alert } from "./types.js";
 
 export interface WebhookOptions {
-  /** Milliseconds before a request is abandoned (`alerts.webhook_timeout_ms`). */
+  /** Milliseconds an attempt may take, answer included (`alerts.webhook_timeout_ms`). */
   timeoutMs: number;
-  /** Alerts waiting at most (`alerts.webhook_queue`). */
+  /** Alerts waiting at most, per destination (`alerts.webhook_queue`). */
   queueSize: number;
+  /** Attempts after the first, for failures that may pass (default 2). */
+  retries?: number;
+  /** Delay before the first retry; each next one doubles it (default 1000 ms). */
+  backoffMs?: number;
+  /** Destinations with a queue at once (default 32). */
+  maxDestinations?: number;
 }
+
+export const WEBHOOK_DEFAULTS = { retries: 2, backoffMs: 1000, maxDestinations: 32 } as const;
+
+/** The longest delay between two attempts, however many retries. */
+const MAX_BACKOFF_MS = 60_000;
 
 export interface WebhookMetrics {
   sent: number;
@@ -27,12 +44,12 @@ export interface WebhookMetrics {
 export interface WebhookSender {
   /** Queues one alert for `url`; never throws, never waits. */
   send(url: string, alert: Alert): void;
-  /** Applies new options (reload); the queue keeps what it holds. */
+  /** Applies new options (reload); the queues keep what they hold. */
   configure(opts: WebhookOptions): void;
   metrics(): WebhookMetrics;
-  /** Resolves once the queue is empty (tests, shutdown). */
+  /** Resolves once every queue is empty (tests, shutdown). */
   idle(): Promise<void>;
-  /** Drops what is queued and abandons the request in flight. */
+  /** Drops what is queued and abandons the requests in flight and the retries waiting. */
   stop(): Promise<void>;
 }
 
@@ -68,6 +85,36 @@ function splitCredentials(url: string): { url: string; auth: string | null } {
   };
 }
 
+/** The receiver a URL names (its queue's key): scheme, host and port. */
+function destinationOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** Whether a failed attempt may succeed if made again. */
+function retryable(status: number | null): boolean {
+  return status === null || status >= 500 || status === 408 || status === 429;
+}
+
+interface Job {
+  url: string;
+  auth: string | null;
+  body: string;
+}
+
+/** What one attempt came to: sent, or why not (an HTTP status, or an error's words). */
+type Outcome = { ok: true } | { ok: false; status: number | null; error: string };
+
+interface Destination {
+  queue: Job[];
+  draining: Promise<void>;
+  /** The request in flight, or the wait before a retry. */
+  abort: AbortController | null;
+}
+
 export function createWebhookSender(
   initial: WebhookOptions,
   deps: { log?: Logger; fetch?: typeof fetch } = {},
@@ -75,92 +122,152 @@ export function createWebhookSender(
   let opts = initial;
   const log = deps.log ?? silentLogger;
   const doFetch = deps.fetch ?? fetch;
-  const queue: { url: string; auth: string | null; body: string }[] = [];
+  const destinations = new Map<string, Destination>();
   const m = { sent: 0, failed: 0, dropped: 0 };
-  let running: Promise<void> | null = null;
   let stopped = false;
-  let inFlight: AbortController | null = null;
 
-  async function post(url: string, auth: string | null, body: string): Promise<void> {
-    const ctrl = new AbortController();
-    inFlight = ctrl;
-    const timer = setTimeout(() => ctrl.abort(new Error("timeout")), opts.timeoutMs);
+  const setting = <K extends keyof typeof WEBHOOK_DEFAULTS>(k: K): number =>
+    opts[k] ?? WEBHOOK_DEFAULTS[k];
+
+  /** One POST with one deadline for all of it, the answer's body included. */
+  async function attempt(job: Job, ctrl: AbortController): Promise<Outcome> {
+    const timeoutMs = opts.timeoutMs;
+    const timer = setTimeout(() => ctrl.abort(new Error("timeout")), timeoutMs);
+    let status: number | null = null;
     try {
-      const res = await doFetch(url, {
+      const res = await doFetch(job.url, {
         method: "POST",
         headers: {
           "content-type": "application/json",
           "user-agent": "net-net",
-          ...(auth !== null ? { authorization: auth } : {}),
+          ...(job.auth !== null ? { authorization: job.auth } : {}),
         },
-        body,
+        body: job.body,
         signal: ctrl.signal,
         redirect: "manual",
       });
-      // The body is not needed; reading it frees the connection.
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) {
-        m.failed++;
-        log.warn({ url: safeUrl(url), status: res.status }, "webhook failed");
-      } else {
-        m.sent++;
-      }
+      status = res.status;
+      // The whole answer, within the same deadline: a receiver that sends its status and then
+      // drips the rest has not answered yet.
+      await res.arrayBuffer();
+      if (status < 200 || status > 299) return { ok: false, status, error: "" };
+      return { ok: true };
     } catch (err: unknown) {
-      if (stopped) return;
-      m.failed++;
-      const reason = ctrl.signal.aborted
-        ? `no answer within ${opts.timeoutMs} ms`
+      const error = ctrl.signal.aborted
+        ? status === null
+          ? `no answer within ${timeoutMs} ms`
+          : `no full answer within ${timeoutMs} ms`
         : err instanceof Error
           ? (err.cause instanceof Error ? err.cause.message : err.message).replace(
-              url,
-              safeUrl(url),
+              job.url,
+              safeUrl(job.url),
             )
           : String(err);
-      log.warn({ url: safeUrl(url), error: reason }, "webhook failed");
+      return { ok: false, status: null, error };
     } finally {
       clearTimeout(timer);
-      inFlight = null;
     }
   }
 
-  async function drain(): Promise<void> {
-    for (let next = queue.shift(); next !== undefined && !stopped; next = queue.shift()) {
-      await post(next.url, next.auth, next.body);
+  /** Resolves after `ms`, or at once when `ctrl` is aborted (stop). */
+  function pause(ms: number, ctrl: AbortController): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      ctrl.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async function deliver(d: Destination, job: Job): Promise<void> {
+    const attempts = 1 + Math.max(0, setting("retries"));
+    for (let n = 1; ; n++) {
+      const ctrl = new AbortController();
+      d.abort = ctrl;
+      const outcome = await attempt(job, ctrl);
+      if (stopped) return;
+      if (outcome.ok) {
+        m.sent++;
+        return;
+      }
+      const url = safeUrl(job.url);
+      const why = outcome.status !== null ? { status: outcome.status } : { error: outcome.error };
+      if (n >= attempts || !retryable(outcome.status)) {
+        m.failed++;
+        log.warn({ url, ...why, ...(n > 1 ? { attempts: n } : {}) }, "webhook failed");
+        return;
+      }
+      const delay = Math.min(setting("backoffMs") * 2 ** (n - 1), MAX_BACKOFF_MS);
+      log.debug({ url, ...why, attempt: n, retry_in_ms: delay }, "webhook attempt failed");
+      const wait = new AbortController();
+      d.abort = wait;
+      await pause(delay, wait);
+      if (stopped) return;
     }
-    running = null;
+  }
+
+  async function drain(key: string, d: Destination): Promise<void> {
+    for (let job = d.queue.shift(); job !== undefined && !stopped; job = d.queue.shift()) {
+      await deliver(d, job);
+    }
+    d.abort = null;
+    // An empty queue makes room for another destination.
+    if (destinations.get(key) === d) destinations.delete(key);
+  }
+
+  function drop(url: string, msg: string): void {
+    m.dropped++;
+    if (m.dropped === 1 || m.dropped % 100 === 0) {
+      log.warn({ url: safeUrl(url), dropped: m.dropped }, msg);
+    }
   }
 
   return {
     send(url, alert) {
       if (stopped) return;
-      if (queue.length >= opts.queueSize) {
-        m.dropped++;
-        if (m.dropped === 1 || m.dropped % 100 === 0) {
-          log.warn(
-            {
-              url: safeUrl(url),
-              dropped: m.dropped,
-            },
-            "webhook queue full, alert not sent",
-          );
+      const key = destinationOf(url);
+      let d = destinations.get(key);
+      if (d === undefined) {
+        if (destinations.size >= setting("maxDestinations")) {
+          drop(url, "webhook destinations full, alert not sent");
+          return;
         }
+        const fresh: Destination = { queue: [], draining: Promise.resolve(), abort: null };
+        d = fresh;
+        destinations.set(key, fresh);
+        fresh.queue.push({ ...splitCredentials(url), body: JSON.stringify(alert) });
+        fresh.draining = drain(key, fresh);
         return;
       }
-      queue.push({ ...splitCredentials(url), body: JSON.stringify(alert) });
-      running ??= drain();
+      if (d.queue.length >= opts.queueSize) {
+        drop(url, "webhook queue full, alert not sent");
+        return;
+      }
+      d.queue.push({ ...splitCredentials(url), body: JSON.stringify(alert) });
     },
     configure(next) {
-      opts = next;
+      opts = { ...opts, ...next };
     },
-    metrics: () => ({ ...m, queued: queue.length }),
+    metrics: () => {
+      let queued = 0;
+      for (const d of destinations.values()) queued += d.queue.length;
+      return { ...m, queued };
+    },
     async idle() {
-      while (running !== null) await running;
+      while (destinations.size > 0) {
+        await Promise.all([...destinations.values()].map((d) => d.draining));
+      }
     },
     async stop() {
       stopped = true;
-      queue.length = 0;
-      inFlight?.abort(new Error("stopped"));
-      if (running !== null) await running;
+      const all = [...destinations.values()];
+      for (const d of all) {
+        d.queue.length = 0;
+        d.abort?.abort(new Error("stopped"));
+      }
+      await Promise.all(all.map((d) => d.draining));
+      destinations.clear();
     },
   };
 }

@@ -14,7 +14,7 @@ import type { Server } from "node:http";
 import { BlockList, isIP, type Socket } from "node:net";
 import { clientKey } from "../auth/index.js";
 import { DEFAULTS } from "../config/defaults.js";
-import { LogThrottle } from "./log-throttle.js";
+import { LogThrottle } from "../util/log-throttle.js";
 
 export interface ConnectionLimits {
   /** A request's headers must have arrived this long after it started. */

@@ -200,6 +200,9 @@ export const configSchema = z
       .object({
         path: z.string().default(D.database.path),
         retention_days: positive("retention_days").default(D.database.retention_days),
+        stop_timeout_ms: positiveInt("stop_timeout_ms")
+          .max(3_600_000)
+          .default(D.database.stop_timeout_ms),
       })
       .strict()
       .prefault({}),

@@ -44,7 +44,7 @@ export const DEFAULTS = {
   users: [] as { username: string; password: string }[],
   tracking: { idle_timeout: 300, cleanup_interval: 60, max_flows: 1 << 20, max_hosts: 1 << 20 },
   stats: { window_size: 60, history_depth: 24, tick_ms: 1000 },
-  database: { path: "./data/netnet.db", retention_days: 7 },
+  database: { path: "./data/netnet.db", retention_days: 7, stop_timeout_ms: 10_000 },
   privilege: { drop: false, user: "", group: "" },
   performance: { capture_cpu: "none" as "none" | "auto" | number },
   logging: {

@@ -91,7 +91,9 @@ export function captureComponent(
         throw err;
       }
     },
-    stop: () => capture.stop(),
+    async stop() {
+      await capture.stop();
+    },
   };
 }
 

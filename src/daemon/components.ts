@@ -22,11 +22,14 @@ export interface Started {
 /** Stops components in reverse order; a failing stop is logged and the others still stop. */
 async function stopInReverse(started: readonly Component[], log: Logger): Promise<void> {
   for (const c of [...started].reverse()) {
+    const t0 = performance.now();
     try {
       await c.stop?.();
     } catch (err: unknown) {
       log.error({ component: c.name, error: messageOf(err) }, "component failed to stop");
     }
+    // Where a slow shutdown spends its time (the unit's TimeoutStopSec is 30 s).
+    log.debug({ component: c.name, ms: Math.round(performance.now() - t0) }, "component stopped");
   }
 }
 

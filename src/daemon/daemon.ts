@@ -6,12 +6,13 @@
  *                                                     live stream ──► API
  *
  * Start: the config's exposure is checked and the users loaded; the capture worker opens its
- * handles while the daemon still has its privileges; root is dropped (and the config file
- * checked to be readable by the user reload will run as); history opens (the
- * snapshots that arrived meanwhile are written first); then the API listens. Stop (SIGTERM,
- * SIGINT): the stream and the API close, the capture stops and its worker flushes the open
- * window and every flow into a last snapshot, which is written; then alerts, sessions and
- * history close. A start that fails stops what already started and the error goes on.
+ * handles while the daemon still has its privileges; root is dropped and every thread's
+ * capabilities are cleared (and the config file checked to be readable by the user reload
+ * will run as); history opens (the snapshots that arrived meanwhile are written first); then
+ * the API listens. Stop (SIGTERM, SIGINT): the stream and the API close, the capture stops
+ * and its worker flushes the open window and every flow into a last snapshot, which is
+ * written; then alerts, sessions and history close. A start that fails stops what already
+ * started and the error goes on.
  */
 import { getPriority, setPriority } from "node:os";
 import { createAlertEngine } from "../alerts/alert-engine.js";
@@ -24,6 +25,7 @@ import {
   type SessionManager,
 } from "../auth/index.js";
 import { PACE_MAX_STEP_SECONDS } from "../capture/file/file-runner.js";
+import { tryLoadPcapAddon } from "../capture/live/pcap-addon.js";
 import type { NetnetConfig } from "../config/config.js";
 import type { Logger } from "../util/log.js";
 import { createCaptureService } from "../worker/capture-service.js";
@@ -77,15 +79,30 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   };
   const config = settings.config;
 
+  // The stop hands the last flows to history (the worker's last snapshot, then what is still
+  // queued) until one deadline, fixed when the first of them asks for it.
+  const stopTimeoutMs = config.database.stop_timeout_ms;
+  let stopDeadline: number | null = null;
+  const handOverBy = () => {
+    stopDeadline ??= performance.now() + stopTimeoutMs;
+    return stopDeadline;
+  };
+  const timeLeft = () => Math.max(0, handOverBy() - performance.now());
+
   // The components, each built with what it uses.
   const history = historyComponent(
-    { path: config.database.path, retentionDays: config.database.retention_days },
+    {
+      path: config.database.path,
+      retentionDays: config.database.retention_days,
+      stopTimeoutMs,
+    },
     log,
+    handOverBy,
   );
   // Alerts are written in their own transaction; those raised before history opens wait.
   const alerts = createAlertEngine(config.alerts, { log, store: () => history.openStore() });
   const stream = new StreamHub();
-  const router = new SnapshotRouter({ alerts, stream, startedAt });
+  const router = new SnapshotRouter({ alerts, stream, startedAt, log });
   const capture = createCaptureService(workerConfig(config, deps.defaultInterface), {
     onSnapshot: (s) => router.route(s),
     onCaptureEnded: (reason, error) =>
@@ -142,11 +159,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
   const components: Component[] = [
     // Its handles need the privileges the daemon started with.
     captureComponent(capture, config, log),
-    // Before the database opens (its files belong to the service user) and anything is served.
+    // Before the database opens (its files belong to the service user) and anything is served;
+    // clearing the capabilities of every thread is the capture addon's.
     {
       name: "privileges",
       start() {
-        const drop = dropPrivileges(config.privilege, log);
+        const drop = dropPrivileges(config.privilege, log, tryLoadPcapAddon());
         if (deps.configFile !== undefined) {
           const { user, group } = config.privilege;
           warnIfUnreadableAfterDrop(deps.configFile, drop, group === "" ? user : group, log);
@@ -188,7 +206,12 @@ export async function startDaemon(initial: NetnetConfig, deps: DaemonDeps): Prom
       // The worker's last snapshot (the open window and every flow) is written before
       // history closes: capture stops here, while history is still open.
       async stop() {
-        await capture.stop();
+        if (!(await capture.stop(timeLeft()))) {
+          log.warn(
+            { stop_timeout_ms: stopTimeoutMs },
+            "capture worker gave no last snapshot by the stop deadline: the flows still open are not written",
+          );
+        }
         router.detach();
       },
     },

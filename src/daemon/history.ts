@@ -1,7 +1,10 @@
 /**
  * The history component: the SQLite store (windows, rollups, flows, alerts, sessions) and the
  * tick writer that feeds it in chunks. It opens after the privilege drop, so its files belong
- * to the service user; its stop writes what is still queued before the database closes.
+ * to the service user; its stop writes what is still queued before the database closes, until
+ * the stop's deadline (`database.stop_timeout_ms` after the stop began): a disk far behind
+ * could otherwise hold the stop for minutes, past systemd's TimeoutStopSec, and systemd's
+ * SIGKILL would lose more than the flows dropped here, which are counted in one line.
  */
 import { createStore, type Store } from "../store/store.js";
 import { createTickWriter, TICK_WRITER_DEFAULTS, type TickWriter } from "../store/tick-writer.js";
@@ -18,8 +21,11 @@ export interface HistoryComponent extends Component {
 }
 
 export function historyComponent(
-  cfg: { path: string; retentionDays: number },
+  cfg: { path: string; retentionDays: number; stopTimeoutMs: number },
   log: Logger,
+  /** When the stop must be done handing flows over (performance.now() time); the first call
+   * fixes it. By default `stopTimeoutMs` from the history's own stop. */
+  stopDeadline: () => number = () => performance.now() + cfg.stopTimeoutMs,
 ): HistoryComponent {
   let store: Store | null = null;
   let writer: TickWriter | null = null;
@@ -37,7 +43,20 @@ export function historyComponent(
       log.info({ path: cfg.path, migrated: s.migrated }, "history database open");
     },
     stop() {
-      writer?.flush();
+      if (writer !== null) {
+        const { written, dropped } = writer.flush(Math.max(0, stopDeadline() - performance.now()));
+        if (dropped > 0) {
+          log.warn(
+            {
+              written,
+              dropped,
+              total_dropped: writer.dropped,
+              stop_timeout_ms: cfg.stopTimeoutMs,
+            },
+            "history stop deadline reached: finished flows dropped",
+          );
+        }
+      }
       writer?.stop();
       store?.stop();
       writer = null;

@@ -1,12 +1,39 @@
 /**
- * Least privilege: after the capture handles are open, a daemon started as root becomes
- * `privilege.user` / `privilege.group`, with its supplementary groups cleared, before it
- * serves anything. The open capture handles keep working (they are file descriptors); new
- * ones could not be opened, which is the point. A daemon not started as root (for example a
- * service user holding only CAP_NET_RAW) has nothing to drop.
+ * Least privilege: once the capture handles are open, nothing the daemon does needs a
+ * privilege. The open handles keep working (they are file descriptors, and stop and start
+ * pause them with a filter rather than reopen them); new ones could not be opened, which is
+ * the point.
+ *
+ * - Started as root with `privilege.drop`: the capability bounding set of every thread is
+ *   emptied first (while CAP_SETPCAP is still there), so that no later exec, of a set-user-ID
+ *   program for instance, can regain a capability; then the daemon becomes `privilege.user` /
+ *   `privilege.group` with its supplementary groups cleared, which clears every other set of
+ *   every thread (the kernel does so when no user id is 0 any more, and glibc makes the call
+ *   in every thread).
+ * - Not root but holding capabilities (a service user with ambient CAP_NET_RAW and
+ *   CAP_NET_ADMIN, as examples/netnet.service gives them, or `setcap` on node): the
+ *   effective, permitted, inheritable and ambient sets of every thread are cleared.
+ *
+ * Capabilities belong to threads on Linux, and the process has many (the main thread, the
+ * capture worker, V8's and libuv's helpers), so the clearing is the capture addon's
+ * (native/src/capabilities.cc), and afterwards every thread in /proc/self/task is read back:
+ * a thread that still holds one stops the start. Without the addon (live capture cannot have
+ * started then, but a replay may run with capabilities it was given) the daemon refuses to
+ * start rather than serve with capabilities it cannot clear.
+ *
+ * Root with `privilege.drop: false` keeps root and its capabilities: that is asked for.
  */
-import { accessSync, constants, realpathSync, type Stats, statSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { dirname, resolve } from "node:path";
+import { ADDON_BUILD_HINT } from "../capture/live/pcap-addon.js";
 import { messageOf, NetnetError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 
@@ -15,6 +42,7 @@ export const PRIVILEGE_ERROR_CODES = [
   "ERR_PRIVILEGE_NO_USER", // privilege.drop is true but privilege.user is empty
   "ERR_PRIVILEGE_DROP", // setgroups, setgid or setuid failed (an unknown user or group)
   "ERR_PRIVILEGE_STILL_ROOT", // after the drop the process could become root again
+  "ERR_PRIVILEGE_CAPABILITIES", // a thread still holds a capability once the handles are open
 ] as const;
 export type PrivilegeErrorCode = (typeof PRIVILEGE_ERROR_CODES)[number];
 
@@ -26,23 +54,148 @@ export interface PrivilegeConfig {
   group: string;
 }
 
+/** What the privilege step needs of the capture addon (`dropCapabilities`). */
+export interface CapabilityCalls {
+  /** Clears sets of every thread ("bounding": the bounding set only); returns the threads. */
+  dropCapabilities(sets: "bounding" | "all"): number;
+}
+
 export interface DropResult {
   dropped: boolean;
   uid: number;
   gid: number;
+  /** Threads whose capabilities were cleared (0: none held any). */
+  clearedThreads: number;
 }
 
-export function dropPrivileges(cfg: PrivilegeConfig, log: Logger): DropResult {
+/** One thread's capability sets, as /proc/PID/task/TID/status shows them. */
+export interface ThreadCapabilities {
+  tid: number;
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+  ambient: bigint;
+  bounding: bigint;
+}
+
+/** The sets of a status file's `CapInh`, `CapPrm`, `CapEff`, `CapBnd` and `CapAmb` lines. */
+export function parseCapabilities(tid: number, status: string): ThreadCapabilities {
+  const set = (key: string): bigint => {
+    const m = new RegExp(`^${key}:\\s*([0-9a-f]+)\\s*$`, "m").exec(status);
+    return m?.[1] === undefined ? 0n : BigInt(`0x${m[1]}`);
+  };
+  return {
+    tid,
+    effective: set("CapEff"),
+    permitted: set("CapPrm"),
+    inheritable: set("CapInh"),
+    ambient: set("CapAmb"),
+    bounding: set("CapBnd"),
+  };
+}
+
+/**
+ * Every thread of the process `pid` ("self": this one); threads that end meanwhile are left
+ * out. None where there is no /proc/PID/task (capabilities as sets per thread are Linux's).
+ */
+export function threadCapabilities(pid: number | "self" = "self"): ThreadCapabilities[] {
+  const out: ThreadCapabilities[] = [];
+  if (process.platform !== "linux") return out;
+  for (const name of readdirSync(`/proc/${pid}/task`)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/task/${name}/status`, "utf8");
+    } catch {
+      continue;
+    }
+    out.push(parseCapabilities(Number(name), status));
+  }
+  return out;
+}
+
+/** What a thread can use now or pass on: every set but the bounding set. */
+export function heldBy(t: ThreadCapabilities): bigint {
+  return t.effective | t.permitted | t.inheritable | t.ambient;
+}
+
+/** Capability names by number (linux/capability.h), for messages. */
+const CAPABILITY_NAMES = [
+  "chown",
+  "dac_override",
+  "dac_read_search",
+  "fowner",
+  "fsetid",
+  "kill",
+  "setgid",
+  "setuid",
+  "setpcap",
+  "linux_immutable",
+  "net_bind_service",
+  "net_broadcast",
+  "net_admin",
+  "net_raw",
+  "ipc_lock",
+  "ipc_owner",
+  "sys_module",
+  "sys_rawio",
+  "sys_chroot",
+  "sys_ptrace",
+  "sys_pacct",
+  "sys_admin",
+  "sys_boot",
+  "sys_nice",
+  "sys_resource",
+  "sys_time",
+  "sys_tty_config",
+  "mknod",
+  "lease",
+  "audit_write",
+  "audit_control",
+  "setfcap",
+  "mac_override",
+  "mac_admin",
+  "syslog",
+  "wake_alarm",
+  "block_suspend",
+  "audit_read",
+  "perfmon",
+  "bpf",
+  "checkpoint_restore",
+];
+
+/** `cap_net_admin,cap_net_raw` for a set's bits. */
+export function capabilityNames(set: bigint): string {
+  const names: string[] = [];
+  for (let bit = 0; bit < 64; bit++) {
+    if ((set >> BigInt(bit)) & 1n) names.push(`cap_${CAPABILITY_NAMES[bit] ?? bit}`);
+  }
+  return names.join(",");
+}
+
+export function dropPrivileges(
+  cfg: PrivilegeConfig,
+  log: Logger,
+  caps: CapabilityCalls | null,
+): DropResult {
   const getuid = process.getuid?.bind(process);
   const getgid = process.getgid?.bind(process);
   if (getuid === undefined || getgid === undefined) {
-    return { dropped: false, uid: -1, gid: -1 };
+    return { dropped: false, uid: -1, gid: -1, clearedThreads: 0 };
   }
-  if (!cfg.drop) return { dropped: false, uid: getuid(), gid: getgid() };
-  if (getuid() !== 0) {
-    log.info({ uid: getuid() }, "not running as root: no privileges to drop");
-    return { dropped: false, uid: getuid(), gid: getgid() };
+  let dropped = false;
+  if (getuid() === 0) {
+    if (!cfg.drop) return { dropped: false, uid: 0, gid: getgid(), clearedThreads: 0 };
+    becomeUser(cfg, log, caps);
+    dropped = true;
+  } else if (cfg.drop) {
+    log.info({ uid: getuid() }, "not running as root: no user to change to");
   }
+  const clearedThreads = clearCapabilities(log, caps);
+  return { dropped, uid: getuid(), gid: getgid(), clearedThreads };
+}
+
+/** Root becomes `cfg.user` / `cfg.group`, with the bounding set emptied before. */
+function becomeUser(cfg: PrivilegeConfig, log: Logger, caps: CapabilityCalls | null): void {
   if (cfg.user === "") {
     throw new PrivilegeError(
       "ERR_PRIVILEGE_NO_USER",
@@ -50,6 +203,19 @@ export function dropPrivileges(cfg: PrivilegeConfig, log: Logger): DropResult {
     );
   }
   const group = cfg.group === "" ? cfg.user : cfg.group;
+  // Only while CAP_SETPCAP is held; the bounding set limits what an exec could gain later.
+  if (caps === null) {
+    log.warn(
+      { reason: `the capture addon is not built: ${ADDON_BUILD_HINT}` },
+      "capability bounding set kept",
+    );
+  } else {
+    try {
+      caps.dropCapabilities("bounding");
+    } catch (err: unknown) {
+      log.warn({ reason: messageOf(err) }, "capability bounding set kept");
+    }
+  }
   try {
     // Order matters: groups while still root, then the group id, then the user id.
     process.setgroups?.([]);
@@ -70,13 +236,46 @@ export function dropPrivileges(cfg: PrivilegeConfig, log: Logger): DropResult {
   } catch {
     // Expected: an unprivileged process cannot become root again.
   }
-  if (regained || getuid() === 0)
+  if (regained || process.getuid?.() === 0)
     throw new PrivilegeError(
       "ERR_PRIVILEGE_STILL_ROOT",
       "privileges could not be dropped: still root",
     );
-  log.info({ uid: getuid(), gid: getgid(), user: cfg.user, group }, "privileges dropped");
-  return { dropped: true, uid: getuid(), gid: getgid() };
+  log.info(
+    { uid: process.getuid?.(), gid: process.getgid?.(), user: cfg.user, group },
+    "privileges dropped",
+  );
+}
+
+/**
+ * Clears what any thread still holds; returns the threads cleared (0: none held anything).
+ * Throws when a thread keeps a capability, or there is something to clear and no addon.
+ */
+function clearCapabilities(log: Logger, caps: CapabilityCalls | null): number {
+  const holding = threadCapabilities().filter((t) => heldBy(t) !== 0n);
+  if (holding.length === 0) return 0;
+  const held = capabilityNames(holding.reduce((all, t) => all | heldBy(t), 0n));
+  if (caps === null) {
+    throw new PrivilegeError(
+      "ERR_PRIVILEGE_CAPABILITIES",
+      `this process holds ${held}, which it does not need once its capture handles are open, and clearing them from every thread needs the capture addon: ${ADDON_BUILD_HINT} Or start it without capabilities.`,
+    );
+  }
+  let threads: number;
+  try {
+    threads = caps.dropCapabilities("all");
+  } catch (err: unknown) {
+    throw new PrivilegeError("ERR_PRIVILEGE_CAPABILITIES", messageOf(err), { cause: err });
+  }
+  const left = threadCapabilities().find((t) => heldBy(t) !== 0n);
+  if (left !== undefined) {
+    throw new PrivilegeError(
+      "ERR_PRIVILEGE_CAPABILITIES",
+      `thread ${left.tid} still holds ${capabilityNames(heldBy(left))} after they were cleared`,
+    );
+  }
+  log.info({ threads, capabilities: held }, "capabilities cleared");
+  return threads;
 }
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8).padStart(3, "0")}`;
@@ -131,7 +330,7 @@ export function readProblem(file: string, uid: number, gid: number): string | nu
  */
 export function warnIfUnreadableAfterDrop(
   file: string,
-  drop: DropResult,
+  drop: Pick<DropResult, "dropped" | "uid" | "gid">,
   group: string,
   log: Logger,
 ): void {

@@ -34,6 +34,7 @@ export const RESTART_KEYS: readonly (readonly [string, (c: NetnetConfig) => unkn
   ["tracking", (c) => c.tracking],
   ["stats", (c) => c.stats],
   ["database.path", (c) => c.database.path],
+  ["database.stop_timeout_ms", (c) => c.database.stop_timeout_ms],
   ["privilege", (c) => c.privilege],
   ["performance", (c) => c.performance],
   ["logging.file", (c) => c.logging.file],

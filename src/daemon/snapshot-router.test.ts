@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ethernet, ipv4, udp } from "../../test/support/frames.js";
+import { memoryLogger } from "../../test/support/log.js";
 import { PacketEngine } from "../engine/packet-engine.js";
 import { type CaptureStatus, type Snapshot, SnapshotBuilder } from "../engine/snapshot.js";
 import type { TickInput } from "../store/types.js";
@@ -92,4 +93,28 @@ test("after detach, snapshots wait again instead of reaching a closed history", 
   for (const s of all) r.route(s);
   assert.equal(written.length, 0);
   assert.equal(r.waiting, all.length);
+});
+
+test("H18: flows the worker could not keep while this thread was behind are logged once per window, with the count", () => {
+  const { log, lines } = memoryLogger();
+  const r = new SnapshotRouter({
+    alerts: { tick: () => [] },
+    stream: { publish: () => undefined },
+    startedAt: Date.now(),
+    log,
+  });
+  const [s] = snapshots();
+  assert.ok(s !== undefined);
+  for (const dropped of [0, 500, 800, 800, 2000]) r.route({ ...s, ended_flows_dropped: dropped });
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg, l.dropped, l.total_dropped]),
+    [
+      [
+        "warn",
+        "main thread cannot keep up: finished flows dropped in the capture worker",
+        500,
+        500,
+      ],
+    ],
+  );
 });

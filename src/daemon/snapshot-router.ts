@@ -10,6 +10,11 @@ import { streamView } from "../api/views.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { TickInput } from "../store/types.js";
 import { toWindowRecord } from "../store/window-record.js";
+import { type Logger, silentLogger } from "../util/log.js";
+import { LogThrottle } from "../util/log-throttle.js";
+
+/** At most one "finished flows dropped in the capture worker" line per this. */
+const DROP_LOG_WINDOW_MS = 10_000;
 
 export interface SnapshotRouterDeps {
   /** The alert rules: the alerts raised or updated by this tick. */
@@ -18,6 +23,7 @@ export interface SnapshotRouterDeps {
   stream: { publish(id: number, data: unknown): void };
   /** Wall-clock start of the daemon (ms), for the health view's uptime. */
   startedAt: number;
+  log?: Logger;
 }
 
 export interface HistorySink {
@@ -27,6 +33,10 @@ export interface HistorySink {
 export class SnapshotRouter {
   private history: HistorySink | null = null;
   private readonly early: Snapshot[] = [];
+  private readonly dropLog = new LogThrottle(1, DROP_LOG_WINDOW_MS);
+  /** The worker's `ended_flows_dropped` at the last line, and as last seen. */
+  private droppedTold = 0;
+  private droppedSeen = 0;
 
   constructor(private readonly deps: SnapshotRouterDeps) {}
 
@@ -37,6 +47,7 @@ export class SnapshotRouter {
 
   /** One snapshot of the worker. */
   route(s: Snapshot): void {
+    this.noteDropped(s.ended_flows_dropped);
     if (this.history === null) this.early.push(s);
     else write(this.history, s);
     this.deps.stream.publish(s.seq, streamView(s, this.deps.startedAt, this.deps.alerts.tick(s)));
@@ -51,6 +62,18 @@ export class SnapshotRouter {
   /** History is closing: later snapshots wait again (and are lost if it never returns). */
   detach(): void {
     this.history = null;
+  }
+
+  /** Flows the worker could not keep for a snapshot while this thread was behind. */
+  private noteDropped(total: number): void {
+    if (total <= this.droppedSeen) return;
+    this.droppedSeen = total;
+    if (this.dropLog.admit(Date.now()) < 0) return;
+    (this.deps.log ?? silentLogger).warn(
+      { dropped: total - this.droppedTold, total_dropped: total },
+      "main thread cannot keep up: finished flows dropped in the capture worker",
+    );
+    this.droppedTold = total;
   }
 }
 

@@ -54,6 +54,9 @@ export interface Snapshot {
   windows: ReportWindow[];
   /** Flows that ended since the previous snapshot (for the store). */
   ended_flows: FlowRecord[];
+  /** Ended flows not kept for a snapshot because too many waited (`maxEndedFlows`): the
+   * running total since the start. */
+  ended_flows_dropped: number;
   /** Flows created since the previous snapshot, as columns (for the alert rules); present
    * when the engine keeps a new-flow log (the capture worker does). */
   new_flows?: NewFlowBatch;
@@ -65,6 +68,12 @@ export interface SnapshotOptions {
   /** Entries in the talker lists (default 10) and ports (default 20). */
   topTalkers?: number;
   topPorts?: number;
+  /**
+   * Ended flows kept between two snapshots at most (default 1,048,576, the default flow
+   * table): when the main thread is behind, snapshots wait and flows that end meanwhile
+   * collect here; beyond this many they are counted (`ended_flows_dropped`), not kept.
+   */
+  maxEndedFlows?: number;
 }
 
 /**
@@ -76,12 +85,15 @@ export class SnapshotBuilder implements FlowEndListener {
   private seq = 0;
   private lastSecond = -1;
   private endedFlows: FlowRecord[] = [];
+  private endedFlowsDropped = 0;
+  private readonly maxEndedFlows: number;
   private closedWindows: ReportWindow[] = [];
 
   constructor(
     private readonly engine: PacketEngine,
     private readonly opts: SnapshotOptions = {},
   ) {
+    this.maxEndedFlows = opts.maxEndedFlows ?? 1 << 20;
     engine.flows.listener = this;
     const stats = engine.stats;
     stats.onWindow = (w) => {
@@ -94,7 +106,8 @@ export class SnapshotBuilder implements FlowEndListener {
   }
 
   flowEnded(t: FlowTable, idx: number, reason: number): void {
-    this.endedFlows.push(flowRecord(t, idx, reason));
+    if (this.endedFlows.length >= this.maxEndedFlows) this.endedFlowsDropped++;
+    else this.endedFlows.push(flowRecord(t, idx, reason));
   }
 
   build(capture: CaptureStatus): Snapshot {
@@ -144,6 +157,7 @@ export class SnapshotBuilder implements FlowEndListener {
       capture,
       windows: this.closedWindows,
       ended_flows: this.endedFlows,
+      ended_flows_dropped: this.endedFlowsDropped,
     };
     if (e.newFlows !== null) snapshot.new_flows = e.newFlows.drain();
     this.closedWindows = [];

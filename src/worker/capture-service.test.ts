@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { flowCounts, writeBusyCapture } from "../../test/support/busy-capture.js";
 import * as F from "../../test/support/frames.js";
+import { writeManyFlowsCapture } from "../../test/support/many-flows.js";
 import { fixturePath } from "../../test/support/paths.js";
 import { FileSink, PcapWriter } from "../capture/file/capture-writer.js";
 import type { FileSourceSpec } from "../capture/source.js";
@@ -239,6 +240,60 @@ describe("capture service (worker thread)", () => {
     const after = service.latest()?.capture.received;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(service.latest()?.capture.received, after, "nothing more after stop");
+    await service.stop();
+  });
+
+  test("H18: a stop with a timeout terminates a worker that has not handed over its last snapshot by then", async () => {
+    const file = join(dir, "many-flows.pcap");
+    writeManyFlowsCapture(file, 200_000);
+    const cfg = config({ path: file, loop: true });
+    const snapshots: Snapshot[] = [];
+    const service = createCaptureService(
+      { ...cfg, flows: { ...cfg.flows, capacity: 1 << 18 } },
+      { onSnapshot: (s) => snapshots.push(s) },
+    );
+    services.push(service);
+    await service.start();
+    // Until the table holds the 200,000 flows: ending them takes far longer than 1 ms.
+    while ((service.latest()?.active_flow_count ?? 0) < 200_000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const before = snapshots.length;
+    const t0 = performance.now();
+    assert.equal(await service.stop(1), false, "terminated");
+    assert.ok(performance.now() - t0 < 2000);
+    assert.ok(
+      snapshots.slice(before).every((s) => s.ended_flows.length < 200_000),
+      "no last snapshot",
+    );
+    await assert.rejects(service.stopCapture(), { code: "ERR_WORKER_NOT_RUNNING" });
+    assert.equal(await service.stop(1), true, "nothing left to stop");
+  });
+
+  test("H18: a main thread that does not take its snapshots gets two, not a growing queue of them", async () => {
+    const file = join(dir, "loop.pcap");
+    writeManyFlowsCapture(file, 2000);
+    let received = 0;
+    const busyUntil = performance.now() + 1000;
+    const service = createCaptureService(config({ path: file, loop: true }, 10), {
+      onSnapshot: () => {
+        received++;
+        // A main thread far behind: 200 ms per snapshot for the first second.
+        const end = performance.now() + 200;
+        while (performance.now() < end && performance.now() < busyUntil) {
+          // Busy: nothing else runs on this thread meanwhile.
+        }
+      },
+    });
+    services.push(service);
+    await service.start();
+    await new Promise((r) => setTimeout(r, busyUntil + 50 - performance.now()));
+    // A tick every 10 ms would have queued about a hundred snapshots by the end of the busy
+    // second, all delivered at once after it.
+    assert.ok(received < 25, `${received} snapshots by 50 ms after the busy second`);
+    const before = received;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(received - before >= 20, "once the thread keeps up, a snapshot a tick again");
     await service.stop();
   });
 

@@ -9,7 +9,13 @@ import type { ActiveFlowQuery, FlowPage } from "../engine/flow-pages.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { HostDetail, HostPage, HostQuery } from "../stats/host-query.js";
 import { NetnetError } from "../util/errors.js";
-import type { CaptureWorkerConfig, StartResult, WorkerMessage, WorkerRequest } from "./protocol.js";
+import type {
+  CaptureWorkerConfig,
+  SnapshotTaken,
+  StartResult,
+  WorkerMessage,
+  WorkerRequest,
+} from "./protocol.js";
 
 /** Codes of the worker's own failures; a command that failed in the worker carries the code
  * of the error it failed with there (ERR_PCAP_PERMISSION, ERR_CAPTURE_FILE_OPEN, ...). */
@@ -34,9 +40,12 @@ export interface CaptureServiceDeps {
 export interface CaptureService {
   /** Starts the worker (and capture, with `autoStart`); resolves once it is ready. */
   start(): Promise<void>;
-  /** Ends capture, flushes the last window and every flow into a final snapshot, stops the
-   * worker. */
-  stop(): Promise<void>;
+  /**
+   * Ends capture, flushes the last window and every flow into a final snapshot, stops the
+   * worker. With `timeoutMs`, a worker that has not answered by then is terminated without
+   * its last snapshot. Resolves true when the worker answered, false when it was terminated.
+   */
+  stop(timeoutMs?: number): Promise<boolean>;
   startCapture(): Promise<StartResult>;
   stopCapture(): Promise<void>;
   setFilter(expression: string): Promise<void>;
@@ -83,10 +92,15 @@ export function createCaptureService(
 
   function onMessage(msg: WorkerMessage): void {
     switch (msg.type) {
-      case "snapshot":
+      case "snapshot": {
         latest = msg.snapshot;
         deps.onSnapshot?.(msg.snapshot);
+        // Taken only once routed: a main thread slower than the ticks gets fewer snapshots
+        // (the worker waits for this), not a growing queue of them.
+        const taken: SnapshotTaken = { type: "snapshot-taken" };
+        worker?.postMessage(taken);
         return;
+      }
       case "reply": {
         const p = pending.get(msg.id);
         if (p === undefined) return;
@@ -135,12 +149,24 @@ export function createCaptureService(
       });
     },
 
-    async stop() {
+    async stop(timeoutMs = Number.POSITIVE_INFINITY) {
       const w = worker;
-      if (w === null) return;
+      if (w === null) return true;
       const exited = new Promise((r) => w.once("exit", r));
-      await request<null>((id) => ({ type: "shutdown", id }));
+      let timer: NodeJS.Timeout | null = null;
+      const late = new Promise<false>((resolve) => {
+        if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const answered = await Promise.race([
+        request<null>((id) => ({ type: "shutdown", id })).then(() => true),
+        late,
+      ]).finally(() => {
+        if (timer !== null) clearTimeout(timer);
+      });
+      // Its last snapshot (a million flows takes seconds to build and copy) is given up.
+      if (!answered) await w.terminate();
       await exited;
+      return answered;
     },
 
     startCapture: () => request<StartResult>((id) => ({ type: "start", id })),

@@ -13,7 +13,13 @@ import { type CaptureStatus, SnapshotBuilder } from "../engine/snapshot.js";
 import { warmUpPacketPath } from "../engine/warm-up.js";
 import { type HostDetail, type HostPage, hostDetail, queryHosts } from "../stats/host-query.js";
 import { currentThreadId } from "./affinity.js";
-import type { CaptureWorkerConfig, StartResult, WorkerMessage, WorkerRequest } from "./protocol.js";
+import type {
+  CaptureWorkerConfig,
+  SnapshotTaken,
+  StartResult,
+  WorkerMessage,
+  WorkerRequest,
+} from "./protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("capture-worker.js runs as a worker thread");
@@ -23,12 +29,29 @@ warmUpPacketPath();
 const engine = new PacketEngine({ flows: config.flows, stats: config.stats });
 // New flows go to the alert rules on the main thread with each snapshot.
 engine.newFlows = new NewFlowLog();
-const snapshots = new SnapshotBuilder(engine);
+// As many ended flows may wait for a snapshot as the table holds: the last snapshot, which
+// ends every flow, always fits.
+const snapshots = new SnapshotBuilder(engine, { maxEndedFlows: config.flows.capacity });
 const flowQueries = new ActiveFlowQueries(engine.flows);
 let lastError: string | null = null;
 
+/**
+ * Snapshots posted and not yet taken by the main thread, and how many may be. A main thread
+ * that is behind (a slow disk, a flood of flows that end) would otherwise find an ever longer
+ * queue of snapshots, each a copy of thousands of flows: memory without bound, and a thread
+ * that drains them for minutes before it sees a SIGTERM. So ticks are skipped while two
+ * wait; what happens meanwhile goes with the next snapshot (ended flows up to a bound).
+ */
+const MAX_SNAPSHOTS_WAITING = 2;
+let snapshotsWaiting = 0;
+
 function post(message: WorkerMessage): void {
   port?.postMessage(message);
+}
+
+function postSnapshot(): void {
+  snapshotsWaiting++;
+  post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
 }
 
 function describe(err: unknown): { code: string; message: string } {
@@ -54,7 +77,7 @@ async function createSource(): Promise<SourceRunner> {
         // (a new run of the file) or the daemon stops, neither of which reports them again.
         engine.endInput();
         // The final state first, so whoever hears of the end sees every packet counted.
-        post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
+        postSnapshot();
         post({ type: "capture-ended", reason, error });
       },
       (jump) => post({ type: "time-jump", file: spec.path, ...jump }),
@@ -95,7 +118,7 @@ function tick(): void {
   ) {
     engine.advanceTo(Date.now() / 1000 - 1);
   }
-  post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
+  if (snapshotsWaiting < MAX_SNAPSHOTS_WAITING) postSnapshot();
   flowQueries.invalidate();
 }
 
@@ -131,12 +154,16 @@ async function handle(
       // The open second and window close and every active flow ends, so the last snapshot
       // carries everything the store must keep.
       engine.finish();
-      post({ type: "snapshot", snapshot: snapshots.build(captureStatus()) });
+      postSnapshot();
       return null;
   }
 }
 
-port.on("message", (req: WorkerRequest) => {
+port.on("message", (req: WorkerRequest | SnapshotTaken) => {
+  if (req.type === "snapshot-taken") {
+    snapshotsWaiting = Math.max(0, snapshotsWaiting - 1);
+    return;
+  }
   handle(req).then(
     (result) => {
       post({ type: "reply", id: req.id, ok: true, result });

@@ -31,6 +31,11 @@ export type WorkerRequest =
   | { type: "host-detail"; id: number; ip: string; limit: number }
   | { type: "shutdown"; id: number };
 
+/** The main thread is done with a snapshot (it routed it): the worker may post another. */
+export interface SnapshotTaken {
+  type: "snapshot-taken";
+}
+
 export type WorkerMessage =
   /** `tid`: the worker's thread id (Linux), -1 if unknown. */
   | { type: "ready"; tid: number }

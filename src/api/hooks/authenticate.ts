@@ -4,7 +4,7 @@
  * request (session header, Bearer token or `?token=`) are checked and the request carries its
  * principal. Checking first means a client without credentials learns nothing from a
  * protected route, not even which queries or bodies it would accept, and costs no parsing. A failure is a 401 and a warning with the client's
- * address, capped so that a flood of bad requests cannot fill the disk (log-throttle.ts).
+ * address, capped so that a flood of bad requests cannot fill the disk (util/log-throttle.ts).
  */
 import {
   type Credentials,
@@ -12,9 +12,9 @@ import {
   extractCredentials,
   type SessionManager,
 } from "../../auth/index.js";
+import { LogThrottle } from "../../util/log-throttle.js";
 import type { ApiApp } from "../api-app.js";
 import { ApiError } from "../api-error.js";
-import { LogThrottle } from "../log-throttle.js";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -12,9 +12,9 @@
  * names compared in lower case without a trailing dot, IPv6 addresses in brackets.
  */
 import { isIP } from "node:net";
+import { LogThrottle } from "../../util/log-throttle.js";
 import type { ApiApp } from "../api-app.js";
 import { ApiError } from "../api-error.js";
-import { LogThrottle } from "../log-throttle.js";
 import { AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS } from "./authenticate.js";
 
 /** Names always accepted: this machine's own. */

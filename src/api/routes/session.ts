@@ -10,10 +10,10 @@ import {
   type SessionManager,
   type Users,
 } from "../../auth/index.js";
+import { LogThrottle } from "../../util/log-throttle.js";
 import type { ApiApp } from "../api-app.js";
 import { ApiError } from "../api-error.js";
 import { AUTH_FAILURE_LOG_LIMIT, AUTH_FAILURE_LOG_WINDOW_MS } from "../hooks/authenticate.js";
-import { LogThrottle } from "../log-throttle.js";
 import { errorSchema } from "../schemas.js";
 
 export interface SessionRouteDeps {

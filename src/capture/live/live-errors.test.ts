@@ -23,6 +23,7 @@ describe("live capture errors", () => {
       "ERR_PCAP_INJECT",
       "ERR_PCAP_DEVICES",
       "ERR_AFFINITY",
+      "ERR_CAPABILITIES",
     ]);
     for (const code of native) assert.ok((LIVE_ERROR_CODES as readonly string[]).includes(code));
   });

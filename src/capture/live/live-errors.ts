@@ -20,6 +20,7 @@ export const LIVE_ERROR_CODES = [
   "ERR_PCAP_INJECT", // sending a frame failed
   "ERR_PCAP_DEVICES", // pcap_findalldevs failed
   "ERR_AFFINITY", // sched_getaffinity/sched_setaffinity failed (performance.capture_cpu)
+  "ERR_CAPABILITIES", // clearing the capabilities of every thread failed (dropCapabilities)
   "ERR_LIVE_STATE", // start on a running source, stop on a stopped one
   "ERR_LIVE_CONFIG", // a bad live-source setting
 ] as const;

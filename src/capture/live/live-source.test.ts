@@ -95,6 +95,9 @@ class FakeAddon implements PcapAddon {
     return [0];
   }
   setThreadAffinity(): void {}
+  dropCapabilities(): number {
+    return 1;
+  }
 }
 
 class Recorder implements PacketSink {

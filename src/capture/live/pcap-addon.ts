@@ -116,6 +116,12 @@ export interface PcapAddon {
   threadAffinity(tid: number): number[];
   /** Restricts a thread of this process to these CPUs; throws ERR_AFFINITY. */
   setThreadAffinity(tid: number, cpus: readonly number[]): void;
+  /**
+   * Clears capability sets in every thread of this process ("bounding": the bounding set only,
+   * which needs CAP_SETPCAP; "all": every set, the bounding set where CAP_SETPCAP allows);
+   * returns the threads cleared; throws ERR_CAPABILITIES. native/src/capabilities.cc.
+   */
+  dropCapabilities(sets: "bounding" | "all"): number;
 }
 
 /** Where `npm run build:native` puts the addon (this file runs from dist/src/capture/live/). */
@@ -144,7 +150,8 @@ function isAddon(value: unknown): value is PcapAddon {
     "validateFilter" in value &&
     "listInterfaces" in value &&
     "libVersion" in value &&
-    "setThreadAffinity" in value
+    "setThreadAffinity" in value &&
+    "dropCapabilities" in value
   );
 }
 

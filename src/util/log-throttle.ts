@@ -1,10 +1,10 @@
 /**
- * A cap on log lines that a client can cause at will, such as "unauthorized request". Each
- * failure is worth a line with its client address, but a flood of them must not fill the
- * disk: 10,000 bad requests a second would write gigabytes an hour. So at most `limit` lines
- * are written per `windowMs`. The rest are counted, and the next line written carries the
- * count (`suppressed`), as syslog's "message repeated N times" does. Memory is two numbers,
- * whatever the number of clients.
+ * A cap on log lines that can repeat at will: "unauthorized request", which a client causes,
+ * or "history write failed", which a full disk causes on every tick. Each event is worth a
+ * line, but a flood of them must not fill the disk: 10,000 bad requests a second would write
+ * gigabytes an hour. So at most `limit` lines are written per `windowMs`. The rest are
+ * counted, and the next line written carries the count (`suppressed`), as syslog's "message
+ * repeated N times" does. Memory is three numbers, whatever the number of clients.
  */
 export class LogThrottle {
   private windowStart = Number.NEGATIVE_INFINITY;
