@@ -158,6 +158,26 @@ describe("loadUsers", () => {
     }
   });
 
+  test("a plaintext password gets the same hash at every load, and another password another", async () => {
+    const load = (password: string) =>
+      loadUsers(
+        { api: { host: "127.0.0.1" }, users: [{ username: "admin", password }] },
+        { log: memoryLog(), cost: 4 },
+      );
+    const a = (await load("adminpass")).hashes.get("admin");
+    const b = (await load("adminpass")).hashes.get("admin");
+    const c = (await load("adminpass2")).hashes.get("admin");
+    assert.equal(a, b, "a restart keeps the hash, so the sessions tied to it");
+    assert.notEqual(a, c);
+    assert.equal(await verifyPassword("adminpass", a ?? ""), true);
+    // Another user's salt differs, so equal passwords do not give equal hashes.
+    const other = await loadUsers(
+      { api: { host: "127.0.0.1" }, users: [{ username: "ops", password: "adminpass" }] },
+      { log: memoryLog(), cost: 4 },
+    );
+    assert.notEqual(other.hashes.get("ops"), a);
+  });
+
   test("refuses a duplicate user and a hash it cannot use", async () => {
     await assert.rejects(
       loadUsers({ api: { host: "127.0.0.1" }, users: [hashed, hashed] }, { log: memoryLog() }),

@@ -8,7 +8,7 @@
  * not rewritten. The tests check each prefix against hashes made by Python's bcrypt and
  * Apache's htpasswd.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import bcrypt from "bcrypt";
 import type { Logger } from "../util/log.js";
 import { UserConfigError } from "./auth-error.js";
@@ -59,6 +59,24 @@ function dummyAt(cost: number): string {
 
 function hash(password: string, opts: { cost: number }): Promise<string> {
   return bcrypt.hash(password, opts.cost);
+}
+
+/** bcrypt's base-64 alphabet (its salt and digest are written in it). */
+const BCRYPT_B64 = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * The salt of a plaintext (loopback-only) password's hash: derived from the username, so the
+ * same password gives the same hash at every start. A session is tied to its user's hash;
+ * with a fresh salt at each start, every demo session would end at a restart. The hash stays
+ * a bcrypt hash (a guess costs a bcrypt check), and a changed password still changes it.
+ */
+function plaintextSalt(username: string, cost: number): string {
+  const digest = createHash("sha256")
+    .update(`netnet plaintext password salt\0${username}`)
+    .digest();
+  let salt = "";
+  for (let i = 0; i < 22; i++) salt += BCRYPT_B64[(digest[i] ?? 0) & 0x3f];
+  return `$2b$${String(cost).padStart(2, "0")}$${salt}`;
 }
 
 function verify(password: string, bcryptHash: string): Promise<boolean> {
@@ -187,7 +205,7 @@ export async function loadUsers(config: UsersConfig, opts: LoadUsersOptions): Pr
         if (before !== undefined && (await verify(password, before))) {
           return [username, before] as const;
         }
-        return [username, await hash(password, { cost })] as const;
+        return [username, await bcrypt.hash(password, plaintextSalt(username, cost))] as const;
       }),
     ),
   );
