@@ -135,6 +135,15 @@ UPDATE alerts SET kind = rule, first_ts = ts / 1000.0, last_ts = ts / 1000.0;
 CREATE INDEX alerts_last_ts ON alerts (last_ts);
 `,
   },
+  {
+    id: 5,
+    name: "flows: the tunnel a flow came through",
+    up: `
+ALTER TABLE flows ADD COLUMN tunnel_type TEXT;
+ALTER TABLE flows ADD COLUMN tunnel_src TEXT;
+ALTER TABLE flows ADD COLUMN tunnel_dst TEXT;
+`,
+  },
 ];
 
 /** The schema version this code writes. */
