@@ -18,28 +18,47 @@ import {
 } from "../src/capture/file/capture-writer.js";
 import {
   ETHERTYPE_ARP,
+  ETHERTYPE_ERSPAN_II,
+  ETHERTYPE_ERSPAN_III,
+  ETHERTYPE_FABRICPATH,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   ETHERTYPE_LLDP,
+  ETHERTYPE_MPLS_UNICAST,
+  ETHERTYPE_PBB,
+  ETHERTYPE_PPP,
+  ETHERTYPE_PPPOE_SESSION,
   ETHERTYPE_QINQ,
   ETHERTYPE_QINQ_OLD,
+  ETHERTYPE_TEB,
+  ETHERTYPE_VNTAG,
   IPPROTO_ESP,
   IPPROTO_GRE,
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
+  IPPROTO_IPIP,
+  IPPROTO_IPV6,
   IPPROTO_NONE,
+  IPPROTO_SCTP,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  PPP_IPV4,
+  PPP_IPV6,
 } from "../src/decode/protocols.js";
 import {
   DLT_RAW_12,
   LINKTYPE_ETHERNET,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_RADIOTAP,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP,
   LINKTYPE_NULL,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_ETHER,
+  LINKTYPE_PPP_HDLC,
   LINKTYPE_RAW,
 } from "../src/packet/link-types.js";
 import * as F from "../test/support/frames.js";
@@ -1326,6 +1345,516 @@ function gzipFixture(): void {
   ]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// What real networks carry: SCTP, offloaded lengths, Zeek's TCP states, asymmetric VLANs,
+// link-layer encapsulations and tunnels
+// ---------------------------------------------------------------------------------------------
+
+function sctpFixture(): void {
+  const c = new Clock();
+  const wrap = etherWrap();
+  const a = "10.30.0.1";
+  const b = "10.30.0.2";
+  const pkt = (fromA: boolean, vtag: number, chunks: Uint8Array) =>
+    wrap(
+      ip(
+        fromA ? a : b,
+        fromA ? b : a,
+        IPPROTO_SCTP,
+        F.sctp(fromA ? 5000 : 3868, fromA ? 3868 : 5000, chunks, vtag),
+      ),
+      fromA,
+    );
+  const init = F.concat(F.hex("0000aaaa 0001a000 00100010 00000001"));
+  const frames = [
+    pkt(true, 0, F.sctpChunk(1, init)), // INIT
+    pkt(
+      false,
+      0xaaaa,
+      F.sctpChunk(
+        2,
+        F.concat(F.hex("0000bbbb 0001a000 00100010 00000001"), F.sctpChunk(7, filler(32, 3))),
+      ),
+    ), // INIT ACK with a cookie
+    pkt(true, 0xbbbb, F.sctpChunk(10, filler(32, 3))), // COOKIE ECHO
+    pkt(false, 0xaaaa, F.sctpChunk(11, EMPTY)), // COOKIE ACK
+    pkt(
+      true,
+      0xbbbb,
+      F.sctpChunk(
+        0,
+        F.concat(F.hex("00000001 0000 0000 00000000"), bytesOf("diameter request")),
+        0x03,
+      ),
+    ), // DATA
+    pkt(false, 0xaaaa, F.sctpChunk(3, F.hex("00000001 0001a000 0000 0000"))), // SACK
+    pkt(
+      false,
+      0xaaaa,
+      F.sctpChunk(
+        0,
+        F.concat(F.hex("00000001 0000 0000 00000000"), bytesOf("diameter answer!")),
+        0x03,
+      ),
+    ),
+    pkt(true, 0xbbbb, F.sctpChunk(3, F.hex("00000001 0001a000 0000 0000"))),
+    pkt(true, 0xbbbb, F.sctpChunk(7, F.hex("00000001"))), // SHUTDOWN
+    pkt(false, 0xaaaa, F.sctpChunk(8, EMPTY)), // SHUTDOWN ACK
+    pkt(true, 0xbbbb, F.sctpChunk(14, EMPTY)), // SHUTDOWN COMPLETE
+  ];
+  writePcap("sctp.pcap", LINKTYPE_ETHERNET, timed(frames, c));
+  doc("sctp.pcap", "one SCTP association, from INIT to SHUTDOWN COMPLETE", [
+    "10.30.0.1:5000 <-> 10.30.0.2:3868: 11 packets, 6 from the initiator and 5 back",
+    "one flow (protocol 132); checksums are zero (tshark does not check SCTP's by default)",
+  ]);
+}
+
+function tsoFixture(): void {
+  const c = new Clock();
+  const wrap = etherWrap();
+  // IPv4 with a total length of 0, as a host with segmentation offload captures what it sends.
+  const tso =
+    (inner: LinkWrap): LinkWrap =>
+    (p, fromA) => {
+      if (!fromA || (p[0] ?? 0) >> 4 !== 4 || p.length <= 600) return inner(p, fromA);
+      const q = p.slice();
+      q[2] = 0;
+      q[3] = 0;
+      q[10] = 0;
+      q[11] = 0;
+      const sum = F.internetChecksum(q.subarray(0, 20));
+      q[10] = sum >> 8;
+      q[11] = sum & 0xff;
+      return inner(q, fromA);
+    };
+  const whole = new TcpConversation(
+    tso(wrap),
+    { ip: "10.31.0.1", port: 43000 },
+    { ip: "10.31.0.2", port: 80 },
+    5000,
+    9000,
+  );
+  // A second connection captured midstream: its first packet is an offloaded segment.
+  const midstream = new TcpConversation(
+    tso(wrap),
+    { ip: "10.31.0.1", port: 43001 },
+    { ip: "10.31.0.2", port: 80 },
+    1,
+    2,
+  );
+  const frames = [
+    ...whole.handshake(),
+    whole.send(true, "PA", filler(2896, 11)),
+    whole.send(false, "A"),
+    whole.send(true, "PA", filler(4344, 12)),
+    whole.send(false, "A"),
+    whole.send(true, "FA"),
+    whole.send(false, "FA"),
+    whole.send(true, "A"),
+    midstream.send(true, "PA", filler(1448 * 3, 13)),
+    midstream.send(false, "A"),
+  ];
+  writePcap("tso.pcap", LINKTYPE_ETHERNET, timed(frames, c));
+  doc("tso.pcap", "IPv4 total length 0 from segmentation offload on the capturing host", [
+    "10.31.0.1:43000 -> 10.31.0.2:80: a whole connection whose two big data segments (2896 and 4344 bytes) have total length 0",
+    "10.31.0.1:43001 -> :80 seen midstream: its first packet (4344 bytes) has total length 0, so it must still be the initiator",
+    "3 packets count as ipv4_total_length_zero; every packet joins its flow",
+  ]);
+}
+
+function zeekStatesFixture(): void {
+  const c = new Clock();
+  const wrap = etherWrap();
+  const conv = (port: number) =>
+    new TcpConversation(wrap, { ip: "10.32.0.1", port }, { ip: "10.32.0.2", port: 443 }, 100, 700);
+  const finFinRst = conv(44000);
+  const synAckFirst = conv(44001);
+  const loneSynAck = conv(44002);
+  const frames = [
+    ...finFinRst.handshake(),
+    finFinRst.send(true, "PA", bytesOf("hello")),
+    finFinRst.send(false, "PA", bytesOf("world")),
+    finFinRst.send(true, "FA"),
+    finFinRst.send(false, "FA"),
+    finFinRst.send(true, "R"),
+    synAckFirst.send(false, "SA"),
+    synAckFirst.send(true, "A"),
+    synAckFirst.send(true, "PA", bytesOf("GET / HTTP/1.1\r\n\r\n")),
+    synAckFirst.send(false, "PA", bytesOf("HTTP/1.1 200 OK\r\n\r\n")),
+    loneSynAck.send(false, "SA"),
+  ];
+  writePcap("tcp-zeek.pcap", LINKTYPE_ETHERNET, timed(frames, c));
+  doc("tcp-zeek.pcap", "TCP endings where Zeek's conn_state needs care", [
+    "10.32.0.1:44000 -> 10.32.0.2:443: handshake, data both ways, FIN, FIN, then an RST: SF (Zeek keeps a closed connection closed)",
+    "10.32.0.1:44001: the SYN was missed; SYN-ACK first, then data both ways: S1 (Zeek's history ^hADd)",
+    "10.32.0.1:44002: a SYN-ACK alone: OTH",
+  ]);
+}
+
+function asymmetricVlanFixture(): void {
+  const c = new Clock();
+  // A router on a stick: the client's frames arrive tagged 81, the server's replies 80.
+  const wrap: LinkWrap = (p, fromA) =>
+    padEthernet(
+      F.ethernetTagged(
+        fromA ? MAC_GW : MAC_A,
+        fromA ? MAC_A : MAC_GW,
+        [{ id: fromA ? 81 : 80 }],
+        etherTypeOf(p),
+        p,
+      ),
+    );
+  const conv = new TcpConversation(
+    wrap,
+    { ip: "10.33.0.1", port: 45000 },
+    { ip: "10.33.1.2", port: 80 },
+    10,
+    20,
+  );
+  const frames = [
+    ...conv.handshake(),
+    conv.send(true, "PA", bytesOf("GET / HTTP/1.0\r\n\r\n")),
+    conv.send(false, "PA", bytesOf("HTTP/1.0 204 No Content\r\n\r\n")),
+    conv.send(false, "FA"),
+    conv.send(true, "FA"),
+    conv.send(false, "A"),
+  ];
+  writePcap("vlan-asymmetric.pcap", LINKTYPE_ETHERNET, timed(frames, c));
+  doc("vlan-asymmetric.pcap", "one TCP connection tagged VLAN 81 one way and VLAN 80 the other", [
+    "10.33.0.1:45000 -> 10.33.1.2:80, 8 packets, a normal handshake and close",
+    "VLANs in the key (the default): two one-sided flows, S0-like (SH) and SHR; tracking.vlan_in_key false: one flow, SF, VLAN 81",
+  ]);
+}
+
+/** Ethernet wrappers for the link-layer encapsulations of encapsulations.pcap. */
+function linkEncapFixture(): void {
+  const c = new Clock();
+  const eth = (type: number, payload: Uint8Array, fromA: boolean) =>
+    padEthernet(F.ethernet(fromA ? MAC_B : MAC_A, fromA ? MAC_A : MAC_B, type, payload));
+  const conv = (wrap: LinkWrap, a: string, b: string, port: number) =>
+    new TcpConversation(wrap, { ip: a, port }, { ip: b, port: 443 }, 1000, 2000);
+  const udp = (wrap: LinkWrap, a: string, b: string, port: number): Uint8Array[] => [
+    wrap(ip(a, b, IPPROTO_UDP, F.udp({ sport: port, dport: 9 }, bytesOf("query"))), true),
+    wrap(ip(b, a, IPPROTO_UDP, F.udp({ sport: 9, dport: port }, bytesOf("answer"))), false),
+  ];
+  const mpls1: LinkWrap = (p, fromA) =>
+    eth(ETHERTYPE_MPLS_UNICAST, F.mpls([1000 + (fromA ? 0 : 1)], p), fromA);
+  const mpls2: LinkWrap = (p, fromA) =>
+    padEthernet(
+      F.ethernetTagged(
+        fromA ? MAC_B : MAC_A,
+        fromA ? MAC_A : MAC_B,
+        [{ id: 100 }],
+        ETHERTYPE_MPLS_UNICAST,
+        F.mpls([16, 2000], p),
+      ),
+    );
+  const pppoe: LinkWrap = (p, fromA) =>
+    eth(
+      ETHERTYPE_PPPOE_SESSION,
+      F.pppoe(0x0101, (p[0] ?? 0) >> 4 === 6 ? PPP_IPV6 : PPP_IPV4, p),
+      fromA,
+    );
+  const pppoeQinq: LinkWrap = (p, fromA) =>
+    padEthernet(
+      F.ethernetTagged(
+        fromA ? MAC_B : MAC_A,
+        fromA ? MAC_A : MAC_B,
+        [{ id: 10, tpid: ETHERTYPE_QINQ }, { id: 20 }],
+        ETHERTYPE_PPPOE_SESSION,
+        F.pppoe(0x0202, PPP_IPV6, p),
+      ),
+    );
+  const pbb: LinkWrap = (p, fromA) =>
+    padEthernet(
+      F.ethernetTagged(
+        "02:00:00:00:01:0b",
+        "02:00:00:00:01:0a",
+        [{ id: 500, tpid: ETHERTYPE_QINQ }],
+        ETHERTYPE_PBB,
+        F.pbb(0x012345, fromA ? MAC_B : MAC_A, fromA ? MAC_A : MAC_B, etherTypeOf(p), p),
+      ),
+    );
+  // FabricPath frames end in the FabricPath FCS (4 bytes), which tshark takes off; net-net
+  // never reads past the IP length, so the trailer costs it nothing.
+  const fabric: LinkWrap = (p, fromA) =>
+    eth(
+      ETHERTYPE_FABRICPATH,
+      F.concat(
+        F.fabricPath(fromA ? MAC_B : MAC_A, fromA ? MAC_A : MAC_B, etherTypeOf(p), p),
+        F.hex("0badf00d"),
+      ),
+      fromA,
+    );
+  const vntag: LinkWrap = (p, fromA) => eth(ETHERTYPE_VNTAG, F.vnTag(etherTypeOf(p), p), fromA);
+  const frames = [
+    ...conv(mpls1, "10.34.0.1", "10.34.0.2", 46000).handshake(),
+    ...udp(mpls2, "2001:db8:34::1", "2001:db8:34::2", 46001),
+    ...conv(pppoe, "10.34.1.1", "10.34.1.2", 46002).handshake(),
+    ...udp(pppoeQinq, "2001:db8:34:1::1", "2001:db8:34:1::2", 46003),
+    ...udp(pbb, "10.34.2.1", "10.34.2.2", 46004),
+    ...udp(fabric, "10.34.3.1", "10.34.3.2", 46005),
+    ...udp(vntag, "10.34.4.1", "10.34.4.2", 46006),
+  ];
+  writePcap("encapsulations.pcap", LINKTYPE_ETHERNET, timed(frames, c));
+  doc("encapsulations.pcap", "link-layer encapsulations over Ethernet", [
+    "1-3: MPLS, one label: TCP handshake 10.34.0.1:46000 -> 10.34.0.2:443",
+    "4-5: VLAN 100, MPLS two labels: IPv6 UDP 46001 <-> 9",
+    "6-8: PPPoE session 0x0101: TCP handshake 10.34.1.1:46002 -> 10.34.1.2:443",
+    "9-10: QinQ 10/20, PPPoE session 0x0202: IPv6 UDP 46003 <-> 9",
+    "11-12: 802.1ad B-tag 500, 802.1ah I-SID 0x012345: UDP 10.34.2.1:46004 <-> 9",
+    "13-14: FabricPath: UDP 10.34.3.1:46005 <-> 9; 15-16: VN-Tag: UDP 10.34.4.1:46006 <-> 9",
+    "16 packets, all decode OK",
+  ]);
+}
+
+function pppFixture(): void {
+  const w = new PcapngWriter(new FileSink(join(OUT, "ppp.pcapng")));
+  w.section();
+  const hdlc = w.addInterface({ linktype: LINKTYPE_PPP, name: "ppp0" });
+  const bare = w.addInterface({ linktype: LINKTYPE_PPP_HDLC, name: "ppp1" });
+  const ether = w.addInterface({ linktype: LINKTYPE_PPP_ETHER, name: "pppoe0" });
+  const exchange = (a: string, b: string, port: number): [Uint8Array, Uint8Array] => [
+    ip(a, b, IPPROTO_UDP, F.udp({ sport: port, dport: 123 }, filler(48, port))),
+    ip(b, a, IPPROTO_UDP, F.udp({ sport: 123, dport: port }, filler(48, port + 1))),
+  ];
+  let t = 0;
+  const put = (ifId: number, frame: Uint8Array) => {
+    t += 1_000_000;
+    w.packet(ifId, frame, T0 + 3, t);
+  };
+  for (const [i, p] of exchange("10.35.0.1", "10.35.0.2", 47000).entries())
+    put(hdlc, F.ppp(PPP_IPV4, p, i === 0));
+  for (const p of exchange("2001:db8:35::1", "2001:db8:35::2", 47001))
+    put(bare, F.ppp(PPP_IPV6, p));
+  for (const p of exchange("10.35.1.1", "10.35.1.2", 47002)) put(ether, F.pppoe(7, PPP_IPV4, p));
+  w.close();
+  doc("ppp.pcapng", "the PPP link types: PPP (9), PPP in HDLC framing (50), PPPoE (51)", [
+    "ppp0 (9): UDP 10.35.0.1:47000 <-> :123, the first with HDLC address and control, the reply without",
+    "ppp1 (50): IPv6 UDP 47001 <-> 123; pppoe0 (51): UDP 10.35.1.1:47002 <-> :123",
+    "6 packets, all decode OK",
+  ]);
+}
+
+function wifiFixture(): void {
+  const w = new PcapngWriter(new FileSink(join(OUT, "wifi.pcapng")));
+  w.section();
+  const raw = w.addInterface({ linktype: LINKTYPE_IEEE802_11, name: "wlan0" });
+  const rtap = w.addInterface({ linktype: LINKTYPE_IEEE802_11_RADIOTAP, name: "wlan0mon" });
+  let t = 0;
+  const put = (ifId: number, frame: Uint8Array) => {
+    t += 1_000_000;
+    w.packet(ifId, frame, T0 + 4, t);
+  };
+  const q = ip(
+    "10.36.0.1",
+    "10.36.0.2",
+    IPPROTO_UDP,
+    F.udp({ sport: 48000, dport: 9 }, bytesOf("wifi query")),
+  );
+  const r = ip(
+    "10.36.0.2",
+    "10.36.0.1",
+    IPPROTO_UDP,
+    F.udp({ sport: 9, dport: 48000 }, bytesOf("wifi answer")),
+  );
+  put(raw, F.ieee80211Data(ETHERTYPE_IPV4, q));
+  put(raw, F.ieee80211Data(ETHERTYPE_IPV4, r, { toDs: false, fromDs: true }));
+  put(rtap, F.radiotap(F.ieee80211Data(ETHERTYPE_IPV4, q, { qos: true })));
+  put(
+    rtap,
+    F.radiotap(F.ieee80211Data(ETHERTYPE_IPV4, r, { qos: true, toDs: false, fromDs: true })),
+  );
+  // A beacon and an encrypted data frame: 802.11 that leads to no IP layer.
+  put(
+    rtap,
+    F.radiotap(
+      F.concat(
+        F.hex("8000 0000 ffffffffffff 020000000001 020000000001 0000"),
+        F.hex("0000000000000000 6400 0104 0000"),
+      ),
+    ),
+  );
+  put(rtap, F.radiotap(F.ieee80211Data(ETHERTYPE_IPV4, q, { protected: true })));
+  w.close();
+  doc("wifi.pcapng", "802.11 without (105) and with radiotap (127)", [
+    "1-2 (105): data frames to and from the AP, LLC/SNAP, UDP 10.36.0.1:48000 <-> 10.36.0.2:9",
+    "3-4 (127): the same as QoS data frames",
+    "5: a beacon; 6: a protected (encrypted) data frame: no IP layer (OTHER)",
+  ]);
+}
+
+/** Tunnel endpoints of tunnels.pcap: the A side's and the B side's. */
+const TUN4 = ["192.0.2.1", "192.0.2.2"] as const;
+const TUN6 = ["2001:db8:ffff::1", "2001:db8:ffff::2"] as const;
+
+/** Wraps an IP packet into a tunnel and Ethernet; `outer` builds the outer IP payload. */
+function tunnelWrap(
+  proto: number,
+  outer: (p: Uint8Array, fromA: boolean) => Uint8Array,
+  v6 = false,
+): LinkWrap {
+  const [ta, tb] = v6 ? TUN6 : TUN4;
+  return (p, fromA) =>
+    etherWrap()(ip(fromA ? ta : tb, fromA ? tb : ta, proto, outer(p, fromA)), fromA);
+}
+
+function udpTunnel(port: number, body: (p: Uint8Array, fromA: boolean) => Uint8Array): LinkWrap {
+  return tunnelWrap(IPPROTO_UDP, (p, fromA) =>
+    F.udp(
+      {
+        sport: fromA ? 50000 : port === 4789 || port === 6081 ? 50001 : port,
+        dport: fromA ? port : port === 4789 || port === 6081 ? port : 50000,
+      },
+      body(p, fromA),
+    ),
+  );
+}
+
+function tunnelsFixture(): void {
+  const c = new Clock();
+  const innerEth = (p: Uint8Array, fromA: boolean) =>
+    F.ethernet(
+      fromA ? "02:00:00:00:02:0b" : "02:00:00:00:02:0a",
+      fromA ? "02:00:00:00:02:0a" : "02:00:00:00:02:0b",
+      etherTypeOf(p),
+      p,
+    );
+  const gre =
+    (type: number, extra: Omit<F.GreHeader, "type"> = {}) =>
+    (p: Uint8Array) =>
+      F.grePacket({ type, ...extra }, p);
+  const wraps: [string, LinkWrap, boolean][] = [
+    ["GRE, IPv4 inside", tunnelWrap(IPPROTO_GRE, gre(ETHERTYPE_IPV4)), false],
+    [
+      "GRE with checksum, key and sequence, IPv6 inside",
+      tunnelWrap(IPPROTO_GRE, gre(ETHERTYPE_IPV6, { checksum: true, key: 0x1001, seq: 1 })),
+      true,
+    ],
+    [
+      "GRE transparent Ethernet bridging",
+      tunnelWrap(IPPROTO_GRE, (p, a) =>
+        F.concat(F.greHeader({ type: ETHERTYPE_TEB, key: 7 }), innerEth(p, a)),
+      ),
+      false,
+    ],
+    [
+      "ERSPAN type II",
+      tunnelWrap(IPPROTO_GRE, (p, a) =>
+        F.concat(F.greHeader({ type: ETHERTYPE_ERSPAN_II, seq: 1 }), F.erspan2(9), innerEth(p, a)),
+      ),
+      false,
+    ],
+    [
+      "ERSPAN type III",
+      tunnelWrap(IPPROTO_GRE, (p, a) =>
+        F.concat(F.greHeader({ type: ETHERTYPE_ERSPAN_III, seq: 1 }), F.erspan3(9), innerEth(p, a)),
+      ),
+      false,
+    ],
+    [
+      "MPLS over GRE",
+      tunnelWrap(IPPROTO_GRE, (p) =>
+        F.concat(F.greHeader({ type: ETHERTYPE_MPLS_UNICAST }), F.mpls([300], p)),
+      ),
+      false,
+    ],
+    [
+      "PPTP (GRE version 1, PPP)",
+      tunnelWrap(IPPROTO_GRE, (p, a) =>
+        F.concat(
+          F.greHeader({
+            type: ETHERTYPE_PPP,
+            version: 1,
+            key: (p.length + 4) * 65536 + (a ? 1 : 2),
+            seq: 1,
+          }),
+          F.ppp(PPP_IPV4, p),
+        ),
+      ),
+      false,
+    ],
+    ["IPv4 in IPv4", tunnelWrap(IPPROTO_IPIP, (p) => p), false],
+    ["IPv6 in IPv4 (6in4)", tunnelWrap(IPPROTO_IPV6, (p) => p), true],
+    ["IPv4 in IPv6", tunnelWrap(IPPROTO_IPIP, (p) => p, true), false],
+    ["IPv6 in IPv6", tunnelWrap(IPPROTO_IPV6, (p) => p, true), true],
+    ["VXLAN", udpTunnel(4789, (p, a) => F.vxlan(5000, innerEth(p, a))), false],
+    [
+      "Geneve with an option",
+      udpTunnel(6081, (p, a) =>
+        F.geneve(ETHERTYPE_TEB, 77, innerEth(p, a), F.hex("0102 0301 00000000")),
+      ),
+      false,
+    ],
+    [
+      "GTP-U with an extension header",
+      udpTunnel(2152, (p) => F.gtpu(0x0a0b0c0d, p, { seq: 1, ext: 0x40 })),
+      false,
+    ],
+    ["Teredo", udpTunnel(3544, (p, a) => F.teredo(p, !a)), true],
+    ["AYIYA", udpTunnel(5072, (p) => F.ayiya(IPPROTO_IPV6, p)), true],
+  ];
+  const frames: Uint8Array[] = [];
+  const facts: string[] = [];
+  wraps.forEach(([name, wrap, v6], i) => {
+    const a = v6 ? `2001:db8:37:${i}::1` : `10.37.${i}.1`;
+    const b = v6 ? `2001:db8:37:${i}::2` : `10.37.${i}.2`;
+    const conv = new TcpConversation(wrap, { ip: a, port: 49000 + i }, { ip: b, port: 443 }, 1, 2);
+    frames.push(...conv.handshake(), conv.send(true, "PA", bytesOf(`tunneled ${i}`)));
+    facts.push(
+      `${frames.length - 3}-${frames.length}: ${name}: TCP ${a} port ${49000 + i} -> 443 (handshake and data)`,
+    );
+  });
+  // Nested: GRE between 198.51.100.1 and .2 inside VXLAN.
+  const greInside: LinkWrap = (p, fromA) => {
+    const [ga, gb] = ["198.51.100.1", "198.51.100.2"];
+    const greIp = ip(
+      fromA ? ga : gb,
+      fromA ? gb : ga,
+      IPPROTO_GRE,
+      F.concat(F.greHeader({ type: ETHERTYPE_IPV4 }), p),
+    );
+    return udpTunnel(4789, (q, a) => F.vxlan(6000, innerEth(q, a)))(greIp, fromA);
+  };
+  const nested = new TcpConversation(
+    greInside,
+    { ip: "10.37.99.1", port: 49099 },
+    { ip: "10.37.99.2", port: 443 },
+    1,
+    2,
+  );
+  frames.push(...nested.handshake());
+  facts.push(
+    `${frames.length - 2}-${frames.length}: VXLAN carrying GRE (198.51.100.1 <-> .2) carrying TCP 10.37.99.1:49099 -> 443`,
+  );
+  writePcap("tunnels.pcap", LINKTYPE_ETHERNET, timed(frames, c));
+  doc(
+    "tunnels.pcap",
+    "tunnels: GRE and its payloads, IP in IP, VXLAN, Geneve, GTP-U, Teredo, AYIYA, nested",
+    [
+      "outer endpoints 192.0.2.1 <-> 192.0.2.2 (2001:db8:ffff::1 <-> ::2 for 4in6 and 6in6); UDP tunnels from port 50000 (VTEPs: 50000 and 50001 to the tunnel port)",
+      ...facts,
+      `${frames.length} packets, all decode OK; each inner connection is a flow with its tunnel, and each tunnel is a flow of its own`,
+    ],
+  );
+}
+
+function tunnelDepthFixture(): void {
+  const c = new Clock();
+  let packet = ip(
+    "10.38.0.1",
+    "10.38.0.2",
+    IPPROTO_UDP,
+    F.udp({ sport: 50100, dport: 9 }, bytesOf("deep")),
+  );
+  for (let i = 0; i < 5; i++)
+    packet = ip(`192.0.2.${10 + i}`, `192.0.2.${20 + i}`, IPPROTO_IPIP, packet);
+  writePcap("tunnel-depth.pcap", LINKTYPE_ETHERNET, timed([etherWrap()(packet, true)], c));
+  doc("tunnel-depth.pcap", "five IP-in-IP tunnels nested, one more than net-net decodes", [
+    "1 packet: status encapsulation_too_deep; the packet counts as the innermost IP-in-IP packet reached, at depth 4 (192.0.2.10 -> 192.0.2.20), and in the outermost tunnel's flow (192.0.2.14 -> .24)",
+  ]);
+}
+
 function writeReadme(): void {
   const lines = [
     "# Capture fixtures",
@@ -1369,6 +1898,15 @@ function main(): void {
   decodeErrorsFixture();
   scanFixture();
   mixedFixture();
+  sctpFixture();
+  tsoFixture();
+  zeekStatesFixture();
+  asymmetricVlanFixture();
+  linkEncapFixture();
+  pppFixture();
+  wifiFixture();
+  tunnelsFixture();
+  tunnelDepthFixture();
   damagedFixtures(states);
   writeReadme();
   console.log(`wrote ${docs.length} fixtures to ${OUT} (mixed.pcap: ${mixedCount} packets)`);

@@ -31,6 +31,7 @@ export function contractFlow(f: FlowRecord): Flow {
     conn_state: f.conn_state,
     tcp_flags: f.tcp_flags,
     vlan: f.vlan,
+    tunnel: f.tunnel,
   };
 }
 

@@ -185,6 +185,13 @@ export const configSchema = z
         cleanup_interval: positive("cleanup_interval").default(D.tracking.cleanup_interval),
         max_flows: positiveInt("max_flows").max(MAX_TABLE).default(D.tracking.max_flows),
         max_hosts: positiveInt("max_hosts").max(MAX_TABLE).default(D.tracking.max_hosts),
+        tcp_timeout: positive("tcp_timeout").nullable().default(D.tracking.tcp_timeout),
+        tcp_closing_timeout: positive("tcp_closing_timeout")
+          .nullable()
+          .default(D.tracking.tcp_closing_timeout),
+        udp_timeout: positive("udp_timeout").nullable().default(D.tracking.udp_timeout),
+        icmp_timeout: positive("icmp_timeout").nullable().default(D.tracking.icmp_timeout),
+        vlan_in_key: z.boolean().default(D.tracking.vlan_in_key),
       })
       .strict()
       .prefault({}),

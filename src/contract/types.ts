@@ -9,6 +9,15 @@
 import type { AlertKind, AlertRule, Severity } from "./enums.js";
 import type { ProtocolClass } from "./protocols.js";
 
+/** The outermost tunnel a flow came through: its type and its endpoints, the flow
+ * originator's side first. */
+export interface FlowTunnel {
+  /** ip, gre, vxlan, geneve, gtpv1, teredo or ayiya. */
+  type: string;
+  src_ip: string;
+  dst_ip: string;
+}
+
 export interface Flow {
   src_ip: string;
   src_port: number;
@@ -28,6 +37,8 @@ export interface Flow {
   conn_state: string;
   tcp_flags: string;
   vlan: number;
+  /** Null when the flow was not tunneled. */
+  tunnel: FlowTunnel | null;
 }
 
 /** `GET /metrics`. */

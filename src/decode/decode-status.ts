@@ -25,6 +25,28 @@ export const TRUNCATED_ICMPV6 = 18;
 export const BAD_IP_VERSION = 19; // raw-IP link whose first nibble is neither 4 nor 6
 export const UNSUPPORTED_LINK_TYPE = 20;
 export const TRUNCATED_IP = 21; // raw-IP link frame too short to hold even the version nibble
+export const TRUNCATED_SCTP = 22;
+/**
+ * Not an error: an IPv4 total length of 0 from segmentation offload on the capturing host (the
+ * NIC fills it in later). The captured length stands in for it, as Wireshark and Zeek do; the
+ * packet counts in its flow, and this code counts how often it happened.
+ */
+export const IPV4_TOTAL_LENGTH_ZERO = 23;
+export const TRUNCATED_MPLS = 24;
+export const TRUNCATED_PPPOE = 25;
+export const TRUNCATED_PPP = 26;
+export const TRUNCATED_PBB = 27;
+export const TRUNCATED_FABRICPATH = 28;
+export const TRUNCATED_VNTAG = 29;
+export const TRUNCATED_80211 = 30;
+export const TRUNCATED_RADIOTAP = 31;
+export const BAD_RADIOTAP = 32; // version is not 0, or a length shorter than its fixed part
+export const TRUNCATED_GRE = 33;
+/** A tunnel header (VXLAN, Geneve, GTP-U, Teredo, AYIYA, ERSPAN) cut short: the packet counts
+ * as the outer one alone. */
+export const TRUNCATED_TUNNEL = 34;
+/** More nested encapsulations than MAX_ENCAP_DEPTH: the rest is not decoded. */
+export const ENCAPSULATION_TOO_DEEP = 35;
 
 /** Reason names, indexed by code; these are the keys of `decode_errors` in reports. */
 export const DECODE_REASONS: readonly string[] = [
@@ -50,4 +72,18 @@ export const DECODE_REASONS: readonly string[] = [
   "bad_ip_version",
   "unsupported_link_type",
   "truncated_ip",
+  "truncated_sctp",
+  "ipv4_total_length_zero",
+  "truncated_mpls",
+  "truncated_pppoe",
+  "truncated_ppp",
+  "truncated_pbb",
+  "truncated_fabricpath",
+  "truncated_vntag",
+  "truncated_80211",
+  "truncated_radiotap",
+  "bad_radiotap",
+  "truncated_gre",
+  "truncated_tunnel",
+  "encapsulation_too_deep",
 ];

@@ -6,32 +6,50 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { RECORD_FIELDS, record } from "../../test/support/decoded.js";
+import { RECORD_FIELDS, record, tunnelRecord } from "../../test/support/decoded.js";
 import * as F from "../../test/support/frames.js";
 import {
   DLT_RAW_12,
   DLT_RAW_14,
   LINKTYPE_ETHERNET,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_RADIOTAP,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP,
   LINKTYPE_NULL,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_ETHER,
   LINKTYPE_RAW,
 } from "../packet/link-types.js";
 import { DECODE_REASONS } from "./decode-status.js";
-import { Decoder } from "./decoder.js";
+import { Decoder, MAX_ENCAP_DEPTH, TUNNEL_NAMES } from "./decoder.js";
 import {
   ETHERTYPE_ARP,
+  ETHERTYPE_ERSPAN_III,
+  ETHERTYPE_FABRICPATH,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
+  ETHERTYPE_MPLS_UNICAST,
+  ETHERTYPE_PBB,
+  ETHERTYPE_PPP,
+  ETHERTYPE_PPPOE_SESSION,
   ETHERTYPE_QINQ,
+  ETHERTYPE_TEB,
+  ETHERTYPE_VNTAG,
   IPPROTO_ESP,
+  IPPROTO_GRE,
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
+  IPPROTO_IPIP,
+  IPPROTO_IPV6,
+  IPPROTO_SCTP,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  PPP_IPV4,
+  PPP_IPV6,
 } from "./protocols.js";
 
 const TIME_LIMIT_MS = 1500;
@@ -46,6 +64,10 @@ const LINK_TYPES = [
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL2,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_ETHER,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_RADIOTAP,
   147,
 ];
 
@@ -96,6 +118,109 @@ const CORPUS: readonly { frame: Uint8Array; linktype: number }[] = [
   },
   ...frag4.map((frame) => ({ frame, linktype: LINKTYPE_IPV4 })),
   ...frag6.map((frame) => ({ frame, linktype: LINKTYPE_IPV6 })),
+  // Encapsulations and tunnels.
+  {
+    frame: F.ipv4({ ...V4, proto: IPPROTO_SCTP }, F.sctp(7, 8, F.sctpChunk(1, new Uint8Array(16)))),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ethernet(M2, M1, ETHERTYPE_MPLS_UNICAST, F.mpls([1, 2], ip4)),
+    linktype: LINKTYPE_ETHERNET,
+  },
+  {
+    frame: F.ethernet(M2, M1, ETHERTYPE_PPPOE_SESSION, F.pppoe(1, PPP_IPV6, ip6)),
+    linktype: LINKTYPE_ETHERNET,
+  },
+  { frame: F.ppp(PPP_IPV4, ip4), linktype: LINKTYPE_PPP },
+  { frame: F.pppoe(2, PPP_IPV4, icmp4), linktype: LINKTYPE_PPP_ETHER },
+  {
+    frame: F.ethernet(M2, M1, ETHERTYPE_PBB, F.pbb(5, M2, M1, ETHERTYPE_IPV4, ip4)),
+    linktype: LINKTYPE_ETHERNET,
+  },
+  {
+    frame: F.ethernet(M2, M1, ETHERTYPE_FABRICPATH, F.fabricPath(M2, M1, ETHERTYPE_IPV6, ip6)),
+    linktype: LINKTYPE_ETHERNET,
+  },
+  {
+    frame: F.ethernet(M2, M1, ETHERTYPE_VNTAG, F.vnTag(ETHERTYPE_IPV4, ip4)),
+    linktype: LINKTYPE_ETHERNET,
+  },
+  { frame: F.ieee80211Data(ETHERTYPE_IPV4, ip4, { qos: true }), linktype: LINKTYPE_IEEE802_11 },
+  {
+    frame: F.radiotap(F.ieee80211Data(ETHERTYPE_IPV6, ip6)),
+    linktype: LINKTYPE_IEEE802_11_RADIOTAP,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_GRE },
+      F.grePacket({ type: ETHERTYPE_IPV4, key: 1, seq: 2, checksum: true }, ip4),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_GRE },
+      F.concat(
+        F.greHeader({ type: ETHERTYPE_ERSPAN_III, seq: 1 }),
+        F.erspan3(1, true),
+        F.ethernet(M2, M1, ETHERTYPE_IPV4, ip4),
+      ),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_GRE },
+      F.concat(
+        F.greHeader({ type: ETHERTYPE_PPP, version: 1, key: 1, ack: 1 }),
+        F.ppp(PPP_IPV4, ip4),
+      ),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  { frame: F.ipv6({ ...V6, nextHeader: IPPROTO_IPIP }, ip4), linktype: LINKTYPE_IPV6 },
+  {
+    frame: F.ipv4({ ...V4, proto: IPPROTO_IPV6 }, F.ipv6({ ...V6, nextHeader: IPPROTO_IPV6 }, ip6)),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_UDP },
+      F.udp({ sport: 9, dport: 4789 }, F.vxlan(1, F.ethernet(M2, M1, ETHERTYPE_IPV4, ip4))),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_UDP },
+      F.udp(
+        { sport: 9, dport: 6081 },
+        F.geneve(ETHERTYPE_TEB, 1, F.ethernet(M2, M1, ETHERTYPE_IPV6, ip6), new Uint8Array(4)),
+      ),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_UDP },
+      F.udp({ sport: 2152, dport: 2152 }, F.gtpu(1, ip4, { seq: 1, ext: 0x40 })),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_UDP },
+      F.udp({ sport: 3544, dport: 9 }, F.teredo(ip6, true)),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
+  {
+    frame: F.ipv4(
+      { ...V4, proto: IPPROTO_UDP },
+      F.udp({ sport: 5072, dport: 5072 }, F.ayiya(IPPROTO_IPV6, ip6)),
+    ),
+    linktype: LINKTYPE_IPV4,
+  },
 ];
 
 const L3_VALUES = new Set([0, 1, 2, 4, 6]);
@@ -120,6 +245,17 @@ function checkInvariants(d: Decoder, status: number, off: number, caplen: number
     assert.ok(o === -1 || (o >= off && o <= off + caplen), `offset ${o} outside the frame`);
   }
   assert.ok(d.ipPayloadLen >= 0 && d.l4PayloadLen >= 0);
+  assert.ok(d.encapDepth >= 0 && d.encapDepth <= MAX_ENCAP_DEPTH, `encapDepth ${d.encapDepth}`);
+  assert.ok(d.tunnelDepth >= 0 && d.tunnelDepth <= d.encapDepth, `tunnelDepth ${d.tunnelDepth}`);
+  if (d.tunnelDepth > 0) {
+    // A tunneled packet has both an outer packet and an inner network layer.
+    assert.ok(d.tunnelType > 0 && d.tunnelType < TUNNEL_NAMES.length, `tunnelType ${d.tunnelType}`);
+    assert.ok(d.tunnelFamily === 4 || d.tunnelFamily === 6);
+    assert.ok(d.l3 !== 0, "a tunnel whose payload decodes to nothing is the outer packet");
+    for (const v of Object.values(tunnelRecord(d))) assert.ok(Number.isFinite(v));
+  } else {
+    assert.equal(d.tunnelType, 0);
+  }
 }
 
 const linkTypeArb = fc.oneof(fc.constantFrom(...LINK_TYPES), fc.integer({ min: -2, max: 300 }));
@@ -195,6 +331,7 @@ describe("Decoder: properties", () => {
           checkInvariants(a, sa, lead, frame.length);
           assert.equal(sb, sa);
           assert.deepEqual(record(a), record(b));
+          if (a.tunnelDepth > 0) assert.deepEqual(tunnelRecord(a), tunnelRecord(b));
         },
       ),
       { numRuns: 1_000_000, interruptAfterTimeLimit: TIME_LIMIT_MS },

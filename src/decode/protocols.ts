@@ -25,6 +25,62 @@ export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETHERTYPE_QINQ = 0x88a8; // IEEE 802.1ad service tag (S-TAG)
 export const ETHERTYPE_QINQ_OLD = 0x9100; // pre-standard QinQ S-TAG, still seen in the wild
 export const ETHERTYPE_LLDP = 0x88cc;
+export const ETHERTYPE_MPLS_UNICAST = 0x8847; // RFC 3032
+export const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+export const ETHERTYPE_PPPOE_DISCOVERY = 0x8863; // RFC 2516
+export const ETHERTYPE_PPPOE_SESSION = 0x8864;
+export const ETHERTYPE_PBB = 0x88e7; // IEEE 802.1ah backbone service instance tag (I-TAG)
+export const ETHERTYPE_FABRICPATH = 0x8903; // Cisco FabricPath
+export const ETHERTYPE_VNTAG = 0x8926; // Cisco VN-Tag (IEEE 802.1Qbh draft)
+/** Inside GRE and Geneve: the payload is an Ethernet frame (RFC 1701 "transparent bridging"). */
+export const ETHERTYPE_TEB = 0x6558;
+/** Inside GRE: ERSPAN type I and II (type II carries a sequence number), and type III. */
+export const ETHERTYPE_ERSPAN_II = 0x88be;
+export const ETHERTYPE_ERSPAN_III = 0x22eb;
+/** Inside GRE: PPP, as PPTP's enhanced GRE carries it (RFC 2637). */
+export const ETHERTYPE_PPP = 0x880b;
+
+/** MPLS label stack entry (RFC 3032 section 2.1): label 20, TC 3, bottom of stack 1, TTL 8. */
+export const MPLS_LABEL_LEN = 4;
+export const MPLS_BOTTOM_OF_STACK = 0x01; // in the entry's third byte
+
+/** PPPoE session header (RFC 2516 section 4): ver/type 0x11, code 0, session id, length. */
+export const PPPOE_HEADER_LEN = 6;
+export const PPPOE_VER_TYPE = 0x11;
+export const PPPOE_CODE_SESSION = 0x00;
+
+/** PPP (RFC 1661): optional HDLC address and control bytes (RFC 1662), then the protocol. */
+export const PPP_HDLC_ADDRESS = 0xff;
+export const PPP_HDLC_CONTROL = 0x03;
+export const PPP_IPV4 = 0x0021;
+export const PPP_IPV6 = 0x0057;
+export const PPP_MPLS_UNICAST = 0x0281;
+export const PPP_MPLS_MULTICAST = 0x0283;
+
+/** 802.1ah I-TAG: 4 bytes (priority, flags, I-SID), then the customer's two MAC addresses. */
+export const PBB_ITAG_LEN = 4 + 12;
+/** FabricPath: FTAG and TTL (2 bytes) after the EtherType, then the original Ethernet frame. */
+export const FABRICPATH_TAG_LEN = 2;
+/** VN-Tag: 4 bytes of tag, then the next EtherType. */
+export const VNTAG_LEN = 4;
+
+/** IEEE 802.11 (the MAC header of a data frame, 802.11-2020 section 9.3.2.1). */
+export const IEEE80211_HEADER_LEN = 24;
+export const IEEE80211_ADDR4_LEN = 6; // present when both To DS and From DS are set
+export const IEEE80211_QOS_LEN = 2; // present in QoS data subtypes
+export const IEEE80211_HT_CONTROL_LEN = 4; // present in QoS data frames with the Order bit
+export const IEEE80211_TYPE_DATA = 2;
+/** Frame control, second byte. */
+export const IEEE80211_FC1_DS_MASK = 0x03; // To DS | From DS
+export const IEEE80211_FC1_PROTECTED = 0x40;
+export const IEEE80211_FC1_ORDER = 0x80;
+/** Data subtypes with bit 2 set carry no frame body (Null, QoS Null, ...); bit 3 is QoS. */
+export const IEEE80211_SUBTYPE_NO_DATA = 0x04;
+export const IEEE80211_SUBTYPE_QOS = 0x08;
+/** QoS control, first byte: the body is an A-MSDU (several subframes), not an LLC header. */
+export const IEEE80211_QOS_AMSDU = 0x80;
+/** Radiotap (radiotap.org): version 0, pad, then the whole header's length (little-endian). */
+export const RADIOTAP_MIN_LEN = 8;
 
 /** One VLAN tag: TCI (PCP 3 bits, DEI 1 bit, VID 12 bits) then the next EtherType. */
 export const VLAN_TAG_LEN = 4;
@@ -140,6 +196,57 @@ export const TCP_ECE = 0x40;
 export const TCP_CWR = 0x80;
 
 export const UDP_HEADER_LEN = 8;
+
+/** SCTP common header (RFC 9260 section 3.1): ports, verification tag, checksum. */
+export const SCTP_COMMON_HEADER_LEN = 12;
+
+// ---------------------------------------------------------------------------------------------
+// Tunnels
+// ---------------------------------------------------------------------------------------------
+
+/** GRE (RFC 2784, RFC 2890 keys and sequence numbers, RFC 1701 routing; RFC 2637 version 1). */
+export const GRE_HEADER_LEN = 4;
+export const GRE_FLAG_CHECKSUM = 0x80; // adds checksum and reserved (4 bytes)
+export const GRE_FLAG_ROUTING = 0x40; // RFC 1701 source routing: not decapsulated
+export const GRE_FLAG_KEY = 0x20; // adds 4 bytes
+export const GRE_FLAG_SEQUENCE = 0x10; // adds 4 bytes
+export const GRE_VERSION_MASK = 0x07; // in the second byte
+export const GRE_V1_FLAG_ACK = 0x80; // version 1, second byte: adds an acknowledgment (4 bytes)
+/** ERSPAN type II header (8 bytes, version 1) and type III (12 bytes, version 2, optional
+ * 8-byte platform sub-header when the O flag, bit 0 of its last byte, is set). */
+export const ERSPAN_II_HEADER_LEN = 8;
+export const ERSPAN_III_HEADER_LEN = 12;
+export const ERSPAN_III_PLATFORM_LEN = 8;
+
+/** UDP ports of the tunnels decoded (IANA). */
+export const UDP_PORT_GTPU = 2152; // 3GPP TS 29.281
+export const UDP_PORT_TEREDO = 3544; // RFC 4380
+export const UDP_PORT_VXLAN = 4789; // RFC 7348
+export const UDP_PORT_AYIYA = 5072; // draft-massar-v6ops-ayiya
+export const UDP_PORT_GENEVE = 6081; // RFC 8926
+
+/** VXLAN header: flags (I = VNI valid), reserved, VNI (24 bits), reserved. */
+export const VXLAN_HEADER_LEN = 8;
+export const VXLAN_FLAG_I = 0x08;
+/** Geneve: version (2 bits) and option length (6 bits, 4-byte units), flags, protocol type,
+ * VNI, reserved; options follow the 8 fixed bytes. */
+export const GENEVE_HEADER_LEN = 8;
+/** GTPv1-U: flags (version 1, PT 1, E, S, PN), message type (255 = G-PDU), length, TEID. */
+export const GTPU_HEADER_LEN = 8;
+export const GTPU_OPTIONAL_LEN = 4; // sequence number, N-PDU number, next extension type
+export const GTPU_FLAGS_E = 0x04;
+export const GTPU_FLAGS_OPTIONAL = 0x07; // E, S or PN: the optional 4 bytes are present
+export const GTPU_FLAG_PT = 0x10;
+export const GTPU_G_PDU = 0xff;
+/** Teredo: optional authentication (0x0001) and origin indication (0x0000) headers. */
+export const TEREDO_AUTH = 0x0001;
+export const TEREDO_ORIGIN = 0x0000;
+export const TEREDO_AUTH_FIXED_LEN = 4 + 8 + 1; // type, id/auth lengths; nonce; confirmation
+export const TEREDO_ORIGIN_LEN = 8;
+/** AYIYA: identity length (2^n), signature length (n * 4), opcode (1 = forward), next header,
+ * epoch; then identity and signature. */
+export const AYIYA_HEADER_LEN = 8;
+export const AYIYA_OPCODE_FORWARD = 1;
 
 /** Every ICMP and ICMPv6 message starts with type, code, checksum and 4 more bytes. */
 export const ICMP_HEADER_LEN = 8;

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { before, describe, test } from "node:test";
 import fc from "fast-check";
+import * as F from "../../test/support/frames.js";
 import { fixturePath, REPO_ROOT } from "../../test/support/paths.js";
 import { readCaptureFile } from "../capture/file/capture-file-reader.js";
+import { type FlowRecord, flowRecord } from "../flows/flow-record.js";
 import type { FlowEndListener, FlowTable } from "../flows/flow-table.js";
 import { SUPPORTED_LINK_TYPES } from "../packet/link-types.js";
 import type { PacketSink } from "../packet/packet-sink.js";
@@ -204,5 +206,92 @@ describe("packet engine", () => {
       ),
       { numRuns: 400, interruptAfterTimeLimit: 8000 },
     );
+  });
+});
+
+describe("tunneled packets", () => {
+  test("a VXLAN-carried connection is its own flow, with its tunnel; the tunnel is a UDP flow too", () => {
+    const records: FlowRecord[] = [];
+    const e = new PacketEngine(
+      {
+        flows: { capacity: 64, idleTimeout: 300, cleanupInterval: 60 },
+        stats: {
+          windowSize: 10,
+          historyDepth: 4,
+          secondsKept: 30,
+          hostCapacity: 128,
+          windowTopN: 5,
+        },
+      },
+      { flowEnded: (t, idx, reason) => records.push(flowRecord(t, idx, reason)) },
+    );
+    const mac = ["02:00:00:00:00:01", "02:00:00:00:00:02"] as const;
+    /** A TCP segment between 10.9.0.1:40000 and 10.9.0.2:443 inside VXLAN between two VTEPs. */
+    const frame = (toServer: boolean, flags: string, data: number): Uint8Array => {
+      const [a, b] = toServer ? ["10.9.0.1", "10.9.0.2"] : ["10.9.0.2", "10.9.0.1"];
+      const [pa, pb] = toServer ? [40000, 443] : [443, 40000];
+      const inner = F.ethernet(
+        mac[0],
+        mac[1],
+        0x0800,
+        F.ipv4(
+          { src: a, dst: b, proto: 6 },
+          F.tcp({ sport: pa, dport: pb, flags }, new Uint8Array(data)),
+        ),
+      );
+      const [va, vb] = toServer ? ["192.0.2.1", "192.0.2.2"] : ["192.0.2.2", "192.0.2.1"];
+      const outer = F.ipv4(
+        { src: va, dst: vb, proto: 17 },
+        F.udp({ sport: toServer ? 51000 : 52000, dport: 4789 }, F.vxlan(42, inner)),
+      );
+      return F.ethernet(mac[1], mac[0], 0x0800, outer);
+    };
+    const frames = [
+      frame(true, "S", 0),
+      frame(false, "SA", 0),
+      frame(true, "A", 0),
+      frame(true, "PA", 100),
+      frame(false, "FA", 0),
+      frame(true, "FA", 0),
+    ];
+    let t = 1_700_000_000;
+    let bytes = 0;
+    for (const f of frames) {
+      e.packet(f, 0, f.length, f.length, t++, 0, 1);
+      bytes += f.length;
+    }
+    e.finish();
+    const inner = records.find((r) => r.proto === 6);
+    assert.ok(inner);
+    assert.deepEqual(
+      [
+        inner.src_ip,
+        inner.src_port,
+        inner.dst_ip,
+        inner.dst_port,
+        inner.packets,
+        inner.packets_rev,
+        inner.conn_state,
+      ],
+      ["10.9.0.1", 40000, "10.9.0.2", 443, 4, 2, "SF"],
+    );
+    assert.deepEqual(inner.tunnel, { type: "vxlan", src_ip: "192.0.2.1", dst_ip: "192.0.2.2" });
+    assert.equal(
+      inner.bytes + inner.bytes_rev,
+      bytes,
+      "frame lengths on the wire, as tshark counts",
+    );
+    // The tunnel's own flows: one UDP flow per VTEP source port (each direction its own).
+    const outer = records
+      .filter((r) => r.proto === 17)
+      .map((r) => [r.src_ip, r.src_port, r.dst_port, r.packets, r.tunnel]);
+    assert.deepEqual(outer.sort(), [
+      ["192.0.2.1", 51000, 4789, 4, null],
+      ["192.0.2.2", 52000, 4789, 2, null],
+    ]);
+    // The packet counts once in the totals, under its inner protocol.
+    assert.deepEqual([e.stats.total.packets, e.stats.total.bytes], [6, bytes]);
+    assert.equal(e.stats.liveTotals().protocols.TCP?.packets, 6);
+    assert.equal(e.flowPackets, 12, "each packet added to its flow and to its tunnel's");
   });
 });

@@ -44,12 +44,25 @@ export interface EngineConfig {
   stats: StatsConfig;
 }
 
+/** A per-protocol timeout of the config (null or absent: the idle timeout applies). */
+function timeout<K extends string>(
+  key: K,
+  v: number | null | undefined,
+): Partial<Record<K, number>> {
+  return v === null || v === undefined ? {} : ({ [key]: v } as Record<K, number>);
+}
+
 /** The engine's settings from the config file's `tracking.*` and `stats.*`. */
 export function engineConfigFrom(c: {
   tracking: {
     max_flows: number;
     idle_timeout: number;
     cleanup_interval: number;
+    tcp_timeout?: number | null;
+    tcp_closing_timeout?: number | null;
+    udp_timeout?: number | null;
+    icmp_timeout?: number | null;
+    vlan_in_key?: boolean;
     max_hosts: number;
   };
   stats: { window_size: number; history_depth: number };
@@ -59,6 +72,11 @@ export function engineConfigFrom(c: {
       capacity: c.tracking.max_flows,
       idleTimeout: c.tracking.idle_timeout,
       cleanupInterval: c.tracking.cleanup_interval,
+      ...timeout("tcpTimeout", c.tracking.tcp_timeout),
+      ...timeout("tcpClosingTimeout", c.tracking.tcp_closing_timeout),
+      ...timeout("udpTimeout", c.tracking.udp_timeout),
+      ...timeout("icmpTimeout", c.tracking.icmp_timeout),
+      vlanInKey: c.tracking.vlan_in_key ?? true,
     },
     stats: {
       windowSize: c.stats.window_size,
@@ -88,7 +106,7 @@ export class PacketEngine implements PacketSink {
   readonly unsupportedLinkTypes = new Float64Array(MAX_LINKTYPE + 1);
   /** Packets seen (all of them; the statistics hold them only as seconds close). */
   packets = 0;
-  /** Packets that went into a flow. */
+  /** Packets added to flows (a tunneled packet adds to its tunnel's flow and to its own). */
   flowPackets = 0;
   /** When set, every new flow is copied here for the alert rules (the capture worker). */
   newFlows: NewFlowLog | null = null;
@@ -96,6 +114,7 @@ export class PacketEngine implements PacketSink {
   private readonly key = new FlowKey();
   /** Set by `endInput` until `resume` or `finish`. */
   private inputEnded = false;
+  private readonly tunnelKey = new FlowKey();
 
   constructor(
     config: EngineConfig = DEFAULT_ENGINE_CONFIG,
@@ -128,6 +147,7 @@ export class PacketEngine implements PacketSink {
     this.flows.now = ts;
     this.flows.advance();
 
+    if (d.tunnelDepth > 0) this.countTunnel(origlen);
     const l3 = d.l3;
     if (l3 !== L3_IPV4 && l3 !== L3_IPV6) {
       stats.addPacket(l3 === L3_ARP ? PROTO_ARP : PROTO_OTHER, origlen);
@@ -187,20 +207,81 @@ export class PacketEngine implements PacketSink {
       k.aPort = 0;
       k.bPort = 0;
     }
+    this.countFlow(
+      k,
+      proto === IPPROTO_TCP ? d.tcpFlags : 0,
+      origlen,
+      d.l4PayloadLen,
+      hasPortProto,
+    );
+    if (d.tunnelDepth > 0) {
+      const flows = this.flows;
+      flows.setTunnel(
+        flows.lastIdx,
+        flows.lastSide,
+        d.tunnelType,
+        d.tunnelFamily,
+        d.tunnelSrc0 | 0,
+        d.tunnelSrc1 | 0,
+        d.tunnelSrc2 | 0,
+        d.tunnelSrc3 | 0,
+        d.tunnelDst0 | 0,
+        d.tunnelDst1 | 0,
+        d.tunnelDst2 | 0,
+        d.tunnelDst3 | 0,
+      );
+    }
+  }
+
+  /** Adds the packet to the flow of key `k`, and its hosts and service port to the stats. */
+  private countFlow(
+    k: FlowKey,
+    flags: number,
+    origlen: number,
+    payload: number,
+    hasPortProto: boolean,
+  ): void {
     const flows = this.flows;
-    flows.update(k, proto === IPPROTO_TCP ? d.tcpFlags : 0, origlen, d.l4PayloadLen);
+    const stats = this.stats;
+    flows.update(k, flags, origlen, payload);
     this.flowPackets += 1;
     const side = flows.lastIdx * 2 + flows.lastSide;
     const peer = side ^ 1;
     if (flows.lastNew === 1) {
       // Hosts are looked up once per flow; its later packets reuse the indexes.
       const h = stats.hosts;
-      flows.host[side] = h.lookup(family, k.a0, k.a1, k.a2, k.a3);
-      flows.host[peer] = h.lookup(family, k.b0, k.b1, k.b2, k.b3);
+      flows.host[side] = h.lookup(k.family, k.a0, k.a1, k.a2, k.a3);
+      flows.host[peer] = h.lookup(k.family, k.b0, k.b1, k.b2, k.b3);
       this.newFlows?.record(flows, flows.lastIdx);
     }
     stats.addHosts(flows.host[side], flows.host[peer], origlen);
     if (hasPortProto) stats.addPort(flows.port[flows.lastIdx * 2 + 1], origlen, flows.lastNew);
+  }
+
+  /**
+   * A tunneled packet also counts in the flow of its outermost tunnel (the GRE, IP-in-IP or
+   * UDP packet between the tunnel's endpoints), as Zeek and tshark count the tunnel as a
+   * connection of its own; the packet's own flow is the innermost one.
+   */
+  private countTunnel(origlen: number): void {
+    const d = this.decoder;
+    const k = this.tunnelKey;
+    const proto = d.tunnelProto;
+    k.proto = proto;
+    k.family = d.tunnelFamily;
+    k.vlan = (d.vlan << 12) | d.innerVlan;
+    k.a0 = d.tunnelSrc0 | 0;
+    k.a1 = d.tunnelSrc1 | 0;
+    k.a2 = d.tunnelSrc2 | 0;
+    k.a3 = d.tunnelSrc3 | 0;
+    k.b0 = d.tunnelDst0 | 0;
+    k.b1 = d.tunnelDst1 | 0;
+    k.b2 = d.tunnelDst2 | 0;
+    k.b3 = d.tunnelDst3 | 0;
+    const udp = proto === IPPROTO_UDP;
+    k.aPort = udp ? d.tunnelSport : 0;
+    k.bPort = udp ? d.tunnelDport : 0;
+    this.countFlow(k, 0, origlen, d.tunnelPayloadLen, udp);
   }
 
   /**

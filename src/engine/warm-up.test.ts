@@ -18,6 +18,8 @@ test("the warm-up frames decode cleanly and take every path the packet engine ha
   assert.ok(f.expired > 0, "idle expiry");
   assert.ok(f.evicted > 0, "eviction");
   assert.equal(f.count, 0, "finish ends every flow");
+  // Tunneled frames took the tunnel branches: their tunnels are UDP (VXLAN) and GRE flows.
+  assert.ok(engine.flowPackets > engine.packets - s.total.protocols().ARP.packets, "tunnel flows");
   // The TCP lifecycles: a whole connection, a refused one, one seen midstream.
   for (const state of ["SF", "REJ", "OTH"]) {
     assert.ok((ended.connStates[state] ?? 0) > 0, `conn_state ${state}`);

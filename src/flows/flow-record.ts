@@ -3,9 +3,19 @@
  * `top_flows`. Built only when a flow ends or a report is made, never per packet.
  */
 import { formatAddress } from "../decode/address.js";
+import { TUNNEL_NAMES } from "../decode/decoder.js";
 import { IPPROTO_TCP, IPPROTO_UDP } from "../decode/protocols.js";
 import { END_REASONS, type FlowTable } from "./flow-table.js";
 import { formatTcpFlags, tcpConnState, udpConnState } from "./tcp-state.js";
+
+/** The outermost tunnel a flow's packets came through (Zeek's tunnel_parents, as addresses). */
+export interface FlowTunnel {
+  /** ip, gre, vxlan, geneve, gtpv1, teredo or ayiya. */
+  type: string;
+  /** The tunnel endpoint on the flow originator's side, and the other one. */
+  src_ip: string;
+  dst_ip: string;
+}
 
 export interface FlowRecord {
   proto: number;
@@ -30,6 +40,8 @@ export interface FlowRecord {
   tcp_flags: string;
   /** Why the flow ended: idle, evicted, reused, flush (still active at the end of the run). */
   end_reason: string;
+  /** The tunnel the flow came through, or null when it was not tunneled. */
+  tunnel: FlowTunnel | null;
 }
 
 /** Rounds a timestamp to microseconds so JSON shows no binary noise. */
@@ -80,5 +92,19 @@ export function flowRecord(t: FlowTable, idx: number, reason: number): FlowRecor
     conn_state: connStateOf(t, idx),
     tcp_flags: proto === IPPROTO_TCP ? formatTcpFlags(t.tcpFlags[p] | t.tcpFlags[p + 1]) : "",
     end_reason: END_REASONS[reason] ?? "unknown",
+    tunnel: tunnelOf(t, idx),
+  };
+}
+
+function tunnelOf(t: FlowTable, idx: number): FlowTunnel | null {
+  const type = t.tunnelType[idx];
+  if (type === 0) return null;
+  const o = idx * 8;
+  const a = t.tunnelAddr;
+  const family = t.tunnelFamily[idx];
+  return {
+    type: TUNNEL_NAMES[type] ?? "unknown",
+    src_ip: formatAddress(a[o], a[o + 1], a[o + 2], a[o + 3], family),
+    dst_ip: formatAddress(a[o + 4], a[o + 5], a[o + 6], a[o + 7], family),
   };
 }

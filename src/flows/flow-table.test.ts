@@ -14,6 +14,7 @@ import {
 } from "./flow-table.js";
 
 const A = 0x0a000001; // 10.0.0.1
+const PROTOS = [17, 1, 47];
 const B = 0x0a000002; // 10.0.0.2
 
 function key(
@@ -217,9 +218,46 @@ describe("flow table", () => {
         [false, TCP_FIN | TCP_ACK, 0],
       ],
     ],
+    // Both sides close, then one resets: Zeek keeps SF (the RST does not reopen it).
+    [
+      "SF",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_ACK | TCP_PSH, 100],
+        [true, TCP_FIN | TCP_ACK, 0],
+        [false, TCP_FIN | TCP_ACK, 0],
+        [true, TCP_RST, 0],
+      ],
+    ],
+    // The SYN was missed: a SYN-ACK first, then data both ways (Zeek: ^hADd, S1).
+    [
+      "S1",
+      [
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_ACK | TCP_PSH, 200],
+        [false, TCP_ACK | TCP_PSH, 900],
+      ],
+    ],
+    // A lone SYN-ACK with nothing after it stays OTH, as in Zeek.
+    ["OTH", [[false, TCP_SYN | TCP_ACK, 0]]],
+    // One FIN then an RST from the other side is still reset: RSTR.
+    [
+      "RSTR",
+      [
+        [true, TCP_SYN, 0],
+        [false, TCP_SYN | TCP_ACK, 0],
+        [true, TCP_ACK, 0],
+        [true, TCP_FIN | TCP_ACK, 0],
+        [false, TCP_RST, 0],
+      ],
+    ],
   ];
   for (const [state, segments] of cases) {
-    test(`a TCP conversation of that shape has conn_state ${state}`, () => {
+    const shape = segments.map(([a, f]) => `${a ? ">" : "<"}${f.toString(16)}`).join(" ");
+    test(`a TCP conversation ${shape} has conn_state ${state}`, () => {
       const t = table();
       const idx = tcp(t, segments);
       assert.equal(t.count, 1);
@@ -343,6 +381,117 @@ describe("flow table", () => {
     assert.equal(r.dst_ip, "2001:db8::2");
   });
 
+  test("each timeout class ends after its own idle timeout", () => {
+    const ended = new Ended();
+    const t = new FlowTable(
+      {
+        capacity: 100,
+        idleTimeout: 300,
+        cleanupInterval: 1,
+        tcpTimeout: 200,
+        tcpClosingTimeout: 5,
+        udpTimeout: 60,
+        icmpTimeout: 30,
+      },
+      ended,
+    );
+    at(t, 999);
+    up(t, key(17, A, 1, B, 53), 0, 80, 10, 1000); // UDP
+    up(t, key(1, A, 7, B, 7), 0, 80, 10, 1000); // ICMP
+    up(t, key(47, A, 0, B, 0), 0, 80, 10, 1000); // GRE: other
+    tcp(t, cases[0][1].slice(0, 4), 1000); // established
+    up(t, key(6, A, 40001, B, 80), TCP_SYN, 60, 0, 1000);
+    up(t, key(6, B, 80, A, 40001), TCP_RST | TCP_ACK, 60, 0, 1000); // closing
+    const alive = (ts: number) => {
+      at(t, ts);
+      return t.count;
+    };
+    assert.equal(alive(1004), 5);
+    assert.equal(alive(1006), 4); // the reset connection after 5 s
+    assert.equal(alive(1031), 3); // ICMP after 30 s
+    assert.equal(alive(1061), 2); // UDP after 60 s
+    assert.equal(alive(1201), 1); // established TCP after 200 s
+    assert.equal(alive(1301), 0); // GRE (other) after the idle timeout
+    assert.deepEqual(
+      ended.records.map((r) => r.state),
+      ["REJ", "OTH", "S0", "S1", "OTH"],
+    );
+  });
+
+  test("a connection moves to the closing timeout at its first FIN or RST", () => {
+    const t = new FlowTable({
+      capacity: 10,
+      idleTimeout: 300,
+      cleanupInterval: 1,
+      tcpClosingTimeout: 10,
+    });
+    at(t, 999);
+    tcp(t, cases[0][1].slice(0, 4), 1000);
+    at(t, 1050);
+    assert.equal(t.count, 1, "established: the idle timeout applies");
+    tcp(t, [[true, TCP_FIN | TCP_ACK, 0]], 1050);
+    at(t, 1061);
+    assert.equal(t.count, 0, "after a FIN: the closing timeout applies");
+  });
+
+  test("a full table evicts the flow seen least recently, whatever its class", () => {
+    const ended = new Ended();
+    const t = new FlowTable({ capacity: 3, idleTimeout: 300, cleanupInterval: 60 }, ended);
+    up(t, key(1, A, 7, B, 7), 0, 60, 0, 1); // ICMP, oldest
+    up(t, key(17, A, 1, B, 2), 0, 60, 0, 2);
+    up(t, key(6, A, 3, B, 4), TCP_SYN, 60, 0, 3);
+    up(t, key(17, A, 1, B, 2), 0, 60, 0, 4); // the UDP flow is seen again
+    up(t, key(47, A, 0, B, 0), 0, 60, 0, 5); // a fourth flow: the ICMP one goes
+    up(t, key(6, A, 9, B, 9), TCP_SYN, 60, 0, 6); // a fifth: then the first TCP one
+    assert.deepEqual(
+      ended.records.map((r) => [r.reason, r.src]),
+      [
+        [END_EVICTED, "10.0.0.1:7"],
+        [END_EVICTED, "10.0.0.1:3"],
+      ],
+    );
+  });
+
+  test("with vlanInKey false, the two directions of a connection on two VLANs are one flow", () => {
+    const split = table();
+    up(split, key(6, A, 40000, B, 80, 81 << 12), TCP_SYN, 60, 0, 1);
+    up(split, key(6, B, 80, A, 40000, 80 << 12), TCP_SYN | TCP_ACK, 60, 0, 2);
+    assert.equal(split.count, 2);
+    const t = new FlowTable({
+      capacity: 10,
+      idleTimeout: 60,
+      cleanupInterval: 10,
+      vlanInKey: false,
+    });
+    up(t, key(6, A, 40000, B, 80, 81 << 12), TCP_SYN, 60, 0, 1);
+    up(t, key(6, B, 80, A, 40000, 80 << 12), TCP_SYN | TCP_ACK, 60, 0, 2);
+    up(t, key(6, A, 40000, B, 80, 81 << 12), TCP_ACK, 60, 0, 3);
+    assert.equal(t.count, 1);
+    const r = flowRecord(t, t.lastIdx, END_FLUSH);
+    assert.deepEqual(
+      [r.vlan, r.packets, r.packets_rev, connStateOf(t, t.lastIdx)],
+      [81, 2, 1, "S1"],
+    );
+  });
+
+  test("a tunneled flow keeps its tunnel, oriented from the flow's originator", () => {
+    const t = table();
+    up(t, key(6, A, 40000, B, 80), TCP_SYN, 100, 0, 1);
+    const idx = t.lastIdx;
+    assert.equal(flowRecord(t, idx, END_FLUSH).tunnel, null);
+    // The responder's packet came from 192.0.2.2 to 192.0.2.1 (side 1).
+    t.setTunnel(idx, 1, 3, 4, 0, 0, 0, 0xc0000202 | 0, 0, 0, 0, 0xc0000201 | 0);
+    assert.deepEqual(flowRecord(t, idx, END_FLUSH).tunnel, {
+      type: "vxlan",
+      src_ip: "192.0.2.1",
+      dst_ip: "192.0.2.2",
+    });
+    // A slot reused by a new flow starts without a tunnel.
+    t.flush();
+    up(t, key(17, A, 1, B, 2), 0, 60, 0, 2);
+    assert.equal(flowRecord(t, t.lastIdx, END_FLUSH).tunnel, null);
+  });
+
   test("eviction, expiry and slot reuse keep every flow findable (model check)", () => {
     fc.assert(
       fc.property(
@@ -354,26 +503,42 @@ describe("flow table", () => {
         ),
         fc.integer({ min: 1, max: 50 }),
         (ops, capacity) => {
-          const t = new FlowTable({
-            capacity,
-            idleTimeout: 5,
-            cleanupInterval: 1,
-          });
-          // The model: flow id -> [last seen, packets]; LRU order by last touch.
+          // The flows the table evicts, by id (the port 100 + id, on either side).
+          const evicted: number[] = [];
+          const t = new FlowTable(
+            { capacity, idleTimeout: 5, cleanupInterval: 1 },
+            {
+              flowEnded: (tab, idx, reason) => {
+                const p = idx * 2;
+                const port = Math.max(tab.port[p] ?? 0, tab.port[p + 1] ?? 0);
+                if (reason === END_EVICTED) evicted.push(port - 100);
+              },
+            },
+          );
+          // The model: flow id -> last seen.
           const model = new Map<number, number>();
           let ts = 0;
           for (const [id, reverse, step] of ops) {
             ts += step;
             at(t, ts);
             for (const [m, last] of model) if (last < ts - 5 && ts >= 1) model.delete(m);
-            const k = reverse ? key(17, B, 100 + id, A, 7) : key(17, A, 7, B, 100 + id);
+            // Flows of three timeout classes (UDP, ICMP, other) share one timeout here, so
+            // eviction and expiry must behave as one least-recently-seen order across them.
+            const proto = PROTOS[id % 3];
+            const k = reverse ? key(proto, B, 100 + id, A, 7) : key(proto, A, 7, B, 100 + id);
+            evicted.length = 0;
             up(t, k, 0, 60, 0, ts);
             if (!model.has(id) && model.size >= capacity) {
-              // Evict the least recently seen.
-              const oldest = [...model.entries()].reduce((a, b) => (b[1] < a[1] ? b : a));
-              model.delete(oldest[0]);
+              // One flow seen least recently is evicted (among flows last seen at the same
+              // instant, any one of them).
+              const oldest = Math.min(...model.values());
+              assert.equal(evicted.length, 1);
+              const gone = evicted[0] ?? -1;
+              assert.equal(model.get(gone), oldest, `evicted ${gone}, seen at the oldest time`);
+              model.delete(gone);
+            } else {
+              assert.equal(evicted.length, 0);
             }
-            model.delete(id);
             model.set(id, ts);
             assert.ok(t.count <= capacity);
           }
@@ -382,7 +547,7 @@ describe("flow table", () => {
           assert.ok(t.count >= model.size);
           for (const id of model.keys()) {
             const before = t.created;
-            up(t, key(17, A, 7, B, 100 + id), 0, 60, 0, ts);
+            up(t, key(PROTOS[id % 3], A, 7, B, 100 + id), 0, 60, 0, ts);
             assert.equal(t.created, before, `flow ${id} must still be found`);
           }
         },

@@ -12,14 +12,29 @@
  * so resident memory follows the flows actually held, with no copying to grow and no peak
  * while two generations of arrays coexist. Beyond capacity the least recently seen flow is
  * evicted and counted.
- * Flows are kept on an intrusive LRU list (least recently seen first) so that idle expiry and
- * eviction are O(1) per flow. Time is packet time: a replay gives the same flows however fast
- * it runs. Nothing here allocates per packet.
+ * Flows are kept on intrusive LRU lists (least recently seen first), one per timeout class
+ * (TCP, closing TCP, UDP, ICMP, other: each class has its own idle timeout), so that idle
+ * expiry and eviction are O(1) per flow. Time is packet time: a replay gives the same flows
+ * however fast it runs. Nothing here allocates per packet.
  */
-import { IPPROTO_TCP, TCP_ACK, TCP_SYN } from "../decode/protocols.js";
+import {
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_ACK,
+  TCP_SYN,
+} from "../decode/protocols.js";
 import { Arena } from "../util/arena.js";
 import { mix32 } from "../util/hash.js";
-import { nextTcpState, peerAfter, TCP_INACTIVE, tcpFinished } from "./tcp-state.js";
+import {
+  nextTcpState,
+  peerAfter,
+  TCP_CLOSED,
+  TCP_INACTIVE,
+  TCP_RESET,
+  tcpFinished,
+} from "./tcp-state.js";
 
 /** Why a flow left the table. */
 export const END_IDLE = 0; // no packet for `idleTimeout` seconds of packet time
@@ -35,6 +50,33 @@ export interface FlowTableConfig {
   idleTimeout: number;
   /** Seconds of packet time between idle sweeps (`tracking.cleanup_interval`). */
   cleanupInterval: number;
+  /** Idle timeouts of particular flows, in seconds; each defaults to `idleTimeout`:
+   * TCP (`tracking.tcp_timeout`), TCP after a FIN or RST (`tcp_closing_timeout`), UDP
+   * (`udp_timeout`), ICMP and ICMPv6 (`icmp_timeout`). */
+  tcpTimeout?: number;
+  tcpClosingTimeout?: number;
+  udpTimeout?: number;
+  icmpTimeout?: number;
+  /** Whether the VLAN ids are part of a flow's key (`tracking.vlan_in_key`, default true).
+   * Without, the two directions of a connection tagged differently (a router on a stick) are
+   * one flow, which keeps the VLANs of its first packet. */
+  vlanInKey?: boolean;
+}
+
+/** Timeout classes: each has its own LRU list and idle timeout. */
+export const CLASS_OTHER = 0;
+export const CLASS_TCP = 1;
+export const CLASS_TCP_CLOSING = 2;
+export const CLASS_UDP = 3;
+export const CLASS_ICMP = 4;
+const CLASSES = 5;
+
+/** The timeout class of a new flow of protocol `proto`. */
+function classOf(proto: number): number {
+  if (proto === IPPROTO_TCP) return CLASS_TCP;
+  if (proto === IPPROTO_UDP) return CLASS_UDP;
+  if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) return CLASS_ICMP;
+  return CLASS_OTHER;
 }
 
 export const DEFAULT_FLOW_TABLE_CONFIG: FlowTableConfig = {
@@ -86,8 +128,14 @@ export const BYTES_PER_FLOW =
   2 + // payload seen per side
   2 * 4 + // host index per side
   2 * 4 + // LRU links
+  1 + // timeout class
   4 + // free list (only indexes freed and not yet reused)
-  2 * 4; // index slots (load factor 1/2)
+  2 * 4 + // index slots (load factor 1/2)
+  // Tunnel type, family and outer addresses: written only for tunneled flows, so for other
+  // traffic these pages are never touched (typed arrays are zero pages until written).
+  1 +
+  1 +
+  8 * 4;
 
 function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
   let h = Math.imul(w0 ^ 0x9e3779b9, 0xcc9e2d51);
@@ -124,8 +172,14 @@ export class FlowTable {
   /** 2 per flow: the host-table index of each side, set by the engine when the flow is
    * created, so later packets need no host lookup. */
   readonly host: Int32Array;
+  /** The outermost tunnel the flow's packets came through (TUNNEL_* of the decoder; 0 when
+   * not tunneled), its family and its outer addresses, the originator's side first. */
+  readonly tunnelType: Uint8Array;
+  readonly tunnelFamily: Uint8Array;
+  readonly tunnelAddr: Int32Array;
   private readonly lruPrev: Int32Array;
   private readonly lruNext: Int32Array;
+  private readonly lruClass: Uint8Array;
   private readonly free: Int32Array; // stack of freed indexes
   private index: Int32Array; // flow index + 1; 0 = empty slot
   private mask: number;
@@ -135,8 +189,13 @@ export class FlowTable {
   /** Indexes below this have been used at least once; above it the columns are untouched. */
   private used = 0;
   private freeTop = 0;
-  private lruHead = -1;
-  private lruTail = -1;
+  /** Per timeout class: the least and the most recently seen flow (-1 when empty). */
+  private readonly lruHeads = new Int32Array(CLASSES).fill(-1);
+  private readonly lruTails = new Int32Array(CLASSES).fill(-1);
+  /** Per timeout class: seconds of packet time without a packet after which a flow ends. */
+  private readonly timeouts: Float64Array;
+  /** Bits of the flow key's VLAN that take part in lookups: all of them, or none. */
+  private readonly vlanMask: number;
   private nextCleanup = 0;
 
   // Counters.
@@ -185,8 +244,12 @@ export class FlowTable {
         n * 2, // tcpState
         n * 2, // payloadSeen
         n * 8, // host
+        n, // tunnelType
+        n, // tunnelFamily
+        n * 32, // tunnelAddr
         n * 4, // lruPrev
         n * 4, // lruNext
+        n, // lruClass
         n * 4, // free
       ]),
     );
@@ -205,9 +268,21 @@ export class FlowTable {
     this.tcpState = arena.u8(n * 2);
     this.payloadSeen = arena.u8(n * 2);
     this.host = arena.i32(n * 2);
+    this.tunnelType = arena.u8(n);
+    this.tunnelFamily = arena.u8(n);
+    this.tunnelAddr = arena.i32(n * 8);
     this.lruPrev = arena.i32(n);
     this.lruNext = arena.i32(n);
+    this.lruClass = arena.u8(n);
     this.free = arena.i32(n);
+    const idle = config.idleTimeout;
+    this.timeouts = new Float64Array(CLASSES);
+    this.timeouts[CLASS_OTHER] = idle;
+    this.timeouts[CLASS_TCP] = config.tcpTimeout ?? idle;
+    this.timeouts[CLASS_TCP_CLOSING] = config.tcpClosingTimeout ?? idle;
+    this.timeouts[CLASS_UDP] = config.udpTimeout ?? idle;
+    this.timeouts[CLASS_ICMP] = config.icmpTimeout ?? idle;
+    this.vlanMask = config.vlanInKey === false ? 0 : 0xffffffff;
     // The hash index is the one structure that grows: it starts small so that a few thousand
     // flows probe a cache-sized array, and doubles to keep the load factor at most 1/2.
     this.index = new Int32Array(Math.min(nextPow2(n * 2), 4096));
@@ -218,11 +293,11 @@ export class FlowTable {
   private growIndex(): void {
     const index = new Int32Array(this.index.length * 2);
     const mask = index.length - 1;
-    for (let i = this.lruHead; i !== -1; i = this.lruNext[i]) {
+    this.forEach((i) => {
       let s = this.hash[i] & mask;
       while (index[s] !== 0) s = (s + 1) & mask;
       index[s] = i + 1;
-    }
+    });
     this.index = index;
     this.mask = mask;
   }
@@ -237,7 +312,9 @@ export class FlowTable {
     const hA = endpointHash(k.a0, k.a1, k.a2, k.a3, k.aPort);
     const hB = endpointHash(k.b0, k.b1, k.b2, k.b3, k.bPort);
     // Symmetric in the two endpoints, so both directions of a flow hash alike.
-    const h = mix32((hA + hB) ^ Math.imul(k.proto | (k.family << 8), 0x9e3779b1) ^ k.vlan) | 0;
+    const vlanMask = this.vlanMask;
+    const vlan = k.vlan & vlanMask;
+    const h = mix32((hA + hB) ^ Math.imul(k.proto | (k.family << 8), 0x9e3779b1) ^ vlan) | 0;
     const mask = this.mask;
     const index = this.index;
     const addr = this.addr;
@@ -252,7 +329,7 @@ export class FlowTable {
       if (
         this.hash[i] === h &&
         this.proto[i] === k.proto &&
-        this.vlan[i] === k.vlan &&
+        (this.vlan[i] & vlanMask) === vlan &&
         this.family[i] === k.family
       ) {
         const o = i * 8;
@@ -312,9 +389,12 @@ export class FlowTable {
       side =
         k.proto === IPPROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) ? 1 : 0;
       isNew = 1;
-    } else if (idx !== this.lruTail) {
-      this.lruUnlink(idx);
-      this.lruAppend(idx);
+    } else {
+      const c = this.lruClass[idx];
+      if (idx !== this.lruTails[c]) {
+        this.lruUnlink(idx);
+        this.lruAppend(idx, c);
+      }
     }
 
     const d = idx * 2 + side;
@@ -330,6 +410,11 @@ export class FlowTable {
       const own = nextTcpState(this.tcpState[d], this.tcpState[peer], flags);
       this.tcpState[d] = own;
       this.tcpState[peer] = peerAfter(own, this.tcpState[peer]);
+      // A FIN or RST moves the connection to the closing timeout.
+      if ((own === TCP_CLOSED || own === TCP_RESET) && this.lruClass[idx] === CLASS_TCP) {
+        this.lruUnlink(idx);
+        this.lruAppend(idx, CLASS_TCP_CLOSING);
+      }
     }
     this.lastIdx = idx;
     this.lastSide = side;
@@ -340,7 +425,7 @@ export class FlowTable {
     if (this.count >= this.config.capacity) {
       // Full: the least recently seen flow makes room.
       this.evicted++;
-      this.remove(this.lruHead, END_EVICTED);
+      this.remove(this.leastRecentlySeen(), END_EVICTED);
     }
     if (this.count * 2 >= this.index.length) this.growIndex();
     // Reuse a freed slot, else take the next never-used one.
@@ -390,10 +475,11 @@ export class FlowTable {
     this.tcpState[p + 1] = TCP_INACTIVE;
     this.payloadSeen[p] = 0;
     this.payloadSeen[p + 1] = 0;
+    this.tunnelType[idx] = 0;
     let s = h & this.mask;
     while (this.index[s] !== 0) s = (s + 1) & this.mask;
     this.index[s] = idx + 1;
-    this.lruAppend(idx);
+    this.lruAppend(idx, classOf(k.proto));
     this.count++;
     this.created++;
     return idx;
@@ -424,27 +510,74 @@ export class FlowTable {
     this.count--;
   }
 
-  private lruAppend(idx: number): void {
-    this.lruPrev[idx] = this.lruTail;
+  private lruAppend(idx: number, c: number): void {
+    const tail = this.lruTails[c];
+    this.lruClass[idx] = c;
+    this.lruPrev[idx] = tail;
     this.lruNext[idx] = -1;
-    if (this.lruTail >= 0) this.lruNext[this.lruTail] = idx;
-    else this.lruHead = idx;
-    this.lruTail = idx;
+    if (tail >= 0) this.lruNext[tail] = idx;
+    else this.lruHeads[c] = idx;
+    this.lruTails[c] = idx;
   }
 
   private lruUnlink(idx: number): void {
+    const c = this.lruClass[idx];
     const p = this.lruPrev[idx];
     const n = this.lruNext[idx];
     if (p >= 0) this.lruNext[p] = n;
-    else this.lruHead = n;
+    else this.lruHeads[c] = n;
     if (n >= 0) this.lruPrev[n] = p;
-    else this.lruTail = p;
+    else this.lruTails[c] = p;
+  }
+
+  /** The flow seen least recently of all (the oldest head among the classes); -1 if none. */
+  private leastRecentlySeen(): number {
+    let best = -1;
+    for (let c = 0; c < CLASSES; c++) {
+      const h = this.lruHeads[c];
+      if (h >= 0 && (best < 0 || this.lastSeen[h] < this.lastSeen[best])) best = h;
+    }
+    return best;
+  }
+
+  /**
+   * Records the tunnel a packet of flow `idx` came through, oriented so that the outer
+   * address of the flow's originator comes first (`side` is the packet's sender).
+   */
+  setTunnel(
+    idx: number,
+    side: number,
+    type: number,
+    family: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    s3: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+  ): void {
+    const o = idx * 8;
+    const a = this.tunnelAddr;
+    const f = side === 0 ? 0 : 4;
+    const r = side === 0 ? 4 : 0;
+    this.tunnelType[idx] = type;
+    this.tunnelFamily[idx] = family;
+    a[o + f] = s0;
+    a[o + f + 1] = s1;
+    a[o + f + 2] = s2;
+    a[o + f + 3] = s3;
+    a[o + r] = d0;
+    a[o + r + 1] = d1;
+    a[o + r + 2] = d2;
+    a[o + r + 3] = d3;
   }
 
   /**
    * Runs the idle sweep when `cleanupInterval` of packet time (`now`) has passed since the
-   * last one: every flow idle for `idleTimeout` ends. Called once per packet; costs one compare
-   * when no sweep is due.
+   * last one: every flow idle for its class's timeout ends. Called once per packet; costs one
+   * compare when no sweep is due.
    */
   advance(): void {
     const ts = this.now;
@@ -454,22 +587,29 @@ export class FlowTable {
       return;
     }
     this.nextCleanup = ts + this.config.cleanupInterval;
-    this.expireIdle(ts - this.config.idleTimeout);
+    for (let c = 0; c < CLASSES; c++) this.expireClass(c, ts - this.timeouts[c]);
   }
 
-  /** Ends every flow whose last packet is older than `before`. */
+  /** Ends every flow whose last packet is older than `before`, whatever its class. */
   expireIdle(before: number): void {
-    // The LRU list is ordered by arrival, which is packet time except for reordered captures;
-    // a flow seen out of order only delays the sweep of those behind it until the next one.
-    while (this.lruHead >= 0 && this.lastSeen[this.lruHead] < before) {
+    for (let c = 0; c < CLASSES; c++) this.expireClass(c, before);
+  }
+
+  private expireClass(c: number, before: number): void {
+    // A list is ordered by arrival, which is packet time except for reordered captures; a
+    // flow seen out of order only delays the sweep of those behind it until the next one.
+    const heads = this.lruHeads;
+    while (heads[c] >= 0 && this.lastSeen[heads[c]] < before) {
       this.expired++;
-      this.remove(this.lruHead, END_IDLE);
+      this.remove(heads[c], END_IDLE);
     }
   }
 
-  /** Ends every flow (end of a replay, shutdown). */
+  /** Ends every flow (end of a replay, shutdown), least recently seen first. */
   flush(): void {
-    while (this.lruHead >= 0) this.remove(this.lruHead, END_FLUSH);
+    for (let i = this.leastRecentlySeen(); i >= 0; i = this.leastRecentlySeen()) {
+      this.remove(i, END_FLUSH);
+    }
     // Whatever comes next is a new run, whose clock may start before this one's ended (a
     // file replayed again at full speed): its first packet schedules the idle sweeps anew.
     this.nextCleanup = 0;
@@ -486,8 +626,10 @@ export class FlowTable {
     }
   }
 
-  /** Calls `fn` for every active flow, least recently seen first. */
+  /** Calls `fn` for every active flow: class by class, least recently seen first in each. */
   forEach(fn: (idx: number) => void): void {
-    for (let i = this.lruHead; i !== -1; i = this.lruNext[i]) fn(i);
+    for (let c = 0; c < CLASSES; c++) {
+      for (let i = this.lruHeads[c]; i !== -1; i = this.lruNext[i]) fn(i);
+    }
   }
 }

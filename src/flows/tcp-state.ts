@@ -21,13 +21,21 @@ export const TCP_RESET = 6; // sent a RST
  * `peerAfter`) tells the caller to mark the peer established too.
  */
 export function nextTcpState(own: number, peer: number, flags: number): number {
-  if (flags & TCP_RST) return TCP_RESET;
+  if (flags & TCP_RST) {
+    // An RST after both sides' FINs does not reopen a connection that closed normally: Zeek
+    // keeps it SF.
+    return own === TCP_CLOSED && peer === TCP_CLOSED ? own : TCP_RESET;
+  }
   if (flags & TCP_SYN) {
     if (own !== TCP_INACTIVE && own !== TCP_PARTIAL) return own;
     return flags & TCP_ACK ? TCP_SYN_ACK_SENT : TCP_SYN_SENT;
   }
   if (flags & TCP_FIN) return own === TCP_RESET ? own : TCP_CLOSED;
-  if (own === TCP_INACTIVE) return TCP_PARTIAL;
+  if (own === TCP_INACTIVE) {
+    // The originator's first packet acknowledges a SYN-ACK whose SYN was not seen: the
+    // handshake completes, as Zeek decides (history ^hA..., state S1 once both sides talk).
+    return peer === TCP_SYN_ACK_SENT && (flags & TCP_ACK) !== 0 ? TCP_ESTABLISHED : TCP_PARTIAL;
+  }
   if (
     (own === TCP_SYN_SENT || own === TCP_SYN_ACK_SENT) &&
     (peer === TCP_SYN_SENT || peer === TCP_SYN_ACK_SENT || peer === TCP_ESTABLISHED)

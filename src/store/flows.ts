@@ -13,6 +13,7 @@ import type { FlowQuery, FlowQueryResult } from "./types.js";
 
 type DB = Database.Database;
 
+/** Columns of a flow row that are fields of a FlowRecord as they are. */
 export const FLOW_COLUMNS = [
   "proto",
   "src_ip",
@@ -32,6 +33,27 @@ export const FLOW_COLUMNS = [
   "end_reason",
 ] as const satisfies readonly (keyof FlowRecord)[];
 
+/** The record's `tunnel`, as three columns (all null when the flow was not tunneled). */
+const TUNNEL_COLUMNS = ["tunnel_type", "tunnel_src", "tunnel_dst"] as const;
+const ALL_COLUMNS = [...FLOW_COLUMNS, ...TUNNEL_COLUMNS];
+
+type FlowRow = Omit<FlowRecord, "tunnel"> & {
+  tunnel_type: string | null;
+  tunnel_src: string | null;
+  tunnel_dst: string | null;
+};
+
+function recordOf(row: FlowRow): FlowRecord {
+  const { tunnel_type, tunnel_src, tunnel_dst, ...rest } = row;
+  return {
+    ...rest,
+    tunnel:
+      tunnel_type === null
+        ? null
+        : { type: tunnel_type, src_ip: tunnel_src ?? "", dst_ip: tunnel_dst ?? "" },
+  };
+}
+
 export const FLOW_LIMIT_DEFAULT = 100;
 export const FLOW_LIMIT_MAX = 1000;
 
@@ -45,7 +67,7 @@ const SORT_EXPR: Record<FlowSortKey, string> = {
 /** Returns `insert(flow)`, to be called inside a transaction. */
 export function createFlowWriter(db: DB): (f: FlowRecord) => void {
   const insert = db.prepare(
-    `INSERT INTO flows (${FLOW_COLUMNS.join(", ")}) VALUES (${FLOW_COLUMNS.map(() => "?").join(", ")})`,
+    `INSERT INTO flows (${ALL_COLUMNS.join(", ")}) VALUES (${ALL_COLUMNS.map(() => "?").join(", ")})`,
   );
   // Positional arguments: the fastest way into better-sqlite3 (no object key lookups).
   return (f: FlowRecord): void => {
@@ -66,6 +88,9 @@ export function createFlowWriter(db: DB): (f: FlowRecord) => void {
       f.conn_state,
       f.tcp_flags,
       f.end_reason,
+      f.tunnel?.type ?? null,
+      f.tunnel?.src_ip ?? null,
+      f.tunnel?.dst_ip ?? null,
     );
   };
 }
@@ -101,7 +126,7 @@ type Params = Record<string, unknown>;
 
 interface Shape {
   count: Database.Statement<[Params], { n: number }>;
-  select: Database.Statement<[Params], FlowRecord>;
+  select: Database.Statement<[Params], FlowRow>;
 }
 
 /** Most statement shapes kept; far above the number of distinct shapes the API can ask for. */
@@ -119,8 +144,8 @@ export function createFlowSearch(db: DB): (q: FlowQuery) => FlowQueryResult {
     const s: Shape = {
       count: db.prepare<Params, { n: number }>(`SELECT count(*) AS n FROM flows${clause}`),
       // id breaks ties so paging never repeats or skips a row.
-      select: db.prepare<Params, FlowRecord>(
-        `SELECT ${FLOW_COLUMNS.join(", ")} FROM flows${clause} ` +
+      select: db.prepare<Params, FlowRow>(
+        `SELECT ${ALL_COLUMNS.join(", ")} FROM flows${clause} ` +
           `ORDER BY ${SORT_EXPR[sort]} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`,
       ),
     };
@@ -172,7 +197,8 @@ export function createFlowSearch(db: DB): (q: FlowQuery) => FlowQueryResult {
 
     const s = shape(where, sort, order);
     const total = s.count.get(params)?.n ?? 0;
-    const flows = limit > 0 && offset < total ? s.select.all({ ...params, limit, offset }) : [];
+    const flows =
+      limit > 0 && offset < total ? s.select.all({ ...params, limit, offset }).map(recordOf) : [];
     return { total, flows };
   };
 }

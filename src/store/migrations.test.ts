@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { memoryLogger } from "../../test/support/log.js";
 import { HOUR0, makeFlows, makeWindow, tempDir } from "../../test/support/store-fixtures.js";
-import { createFlowWriter } from "./flows.js";
+import { FLOW_COLUMNS } from "./flows.js";
 import {
   MIGRATIONS,
   type Migration,
@@ -100,7 +100,14 @@ describe("migrations", () => {
     const old = new Database(path);
     assert.deepEqual(migrate(old, path, MIGRATIONS.slice(0, 1)), { from: 0, to: 1 });
     const writeWindow = createWindowWriter(old);
-    const writeFlow = createFlowWriter(old);
+    // Flows as version 1 stored them (the columns every version has).
+    const insertFlow = old.prepare(
+      `INSERT INTO flows (${FLOW_COLUMNS.join(", ")}) VALUES (${FLOW_COLUMNS.map((c) => `@${c}`).join(", ")})`,
+    );
+    const writeFlow = (f: ReturnType<typeof makeFlows>[number]) => {
+      const { tunnel: _tunnel, ...row } = f;
+      insertFlow.run(row);
+    };
     old.transaction(() => {
       writeWindow(makeWindow(HOUR0, 60, 3));
       for (const f of makeFlows(10, HOUR0)) writeFlow(f);

@@ -147,6 +147,15 @@ ALTER TABLE sessions ADD COLUMN credential TEXT NOT NULL DEFAULT '';
 DELETE FROM sessions;
 `,
   },
+  {
+    id: 6,
+    name: "flows: the tunnel a flow came through",
+    up: `
+ALTER TABLE flows ADD COLUMN tunnel_type TEXT;
+ALTER TABLE flows ADD COLUMN tunnel_src TEXT;
+ALTER TABLE flows ADD COLUMN tunnel_dst TEXT;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

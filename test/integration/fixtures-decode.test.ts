@@ -101,6 +101,15 @@ const EXPECTED: Record<
   "scan.pcap": { statuses: { ok: 73 }, linktypes: [1] },
   "truncated.pcap": { statuses: { ok: 4 }, damaged: true, linktypes: [1] },
   "corrupt-header.pcap": { statuses: { ok: 3 }, damaged: true, linktypes: [1] },
+  "sctp.pcap": { statuses: { ok: 11 }, linktypes: [1] },
+  "tso.pcap": { statuses: { ok: 9, ipv4_total_length_zero: 3 }, linktypes: [1] },
+  "tcp-zeek.pcap": { statuses: { ok: 13 }, linktypes: [1] },
+  "vlan-asymmetric.pcap": { statuses: { ok: 8 }, linktypes: [1] },
+  "encapsulations.pcap": { statuses: { ok: 16 }, linktypes: [1] },
+  "ppp.pcapng": { statuses: { ok: 6 }, linktypes: [9, 50, 51] },
+  "wifi.pcapng": { statuses: { ok: 6 }, linktypes: [105, 127] },
+  "tunnels.pcap": { statuses: { ok: 67 }, linktypes: [1] },
+  "tunnel-depth.pcap": { statuses: { encapsulation_too_deep: 1 }, linktypes: [1] },
 };
 
 const runs = new Map<string, FixtureRun>();
@@ -255,7 +264,9 @@ describe("capture fixtures through the decoder", () => {
       column(f, (p) => p.rec.icmpId).slice(6, 15),
       [0x1234, 0x1234, 0x1234, 0x1234, 0x5678, 0x5678, -1, 0x0601, 0x0601],
     );
-    assert.deepEqual(column(f, (p) => p.rec.proto).slice(15), [-1, -1, 47, 50, 50, 253]);
+    // The GRE packet carries a UDP datagram: decoded inside, with GRE as its tunnel.
+    assert.deepEqual(column(f, (p) => p.rec.proto).slice(15), [-1, -1, 17, 50, 50, 253]);
+    assert.deepEqual(column(f, (p) => p.rec.tunnelType).slice(15), [0, 0, 2, 0, 0, 0]);
     assert.deepEqual(column(f, (p) => p.rec.arpOp).slice(15, 17), [1, 2]);
   });
 
@@ -331,5 +342,74 @@ describe("capture fixtures through the decoder", () => {
       }
     }
     assert.ok(decodes > 100_000, `${decodes} decodes`);
+  });
+});
+
+describe("the encapsulation fixtures, packet by packet", () => {
+  before(async () => {
+    for (const file of [
+      "tunnels.pcap",
+      "encapsulations.pcap",
+      "wifi.pcapng",
+      "tso.pcap",
+      "tunnel-depth.pcap",
+    ]) {
+      runs.set(file, await run(file));
+    }
+  });
+
+  it("finds the inner connection of every tunnel of tunnels.pcap, with its tunnel type", () => {
+    const f = "tunnels.pcap";
+    // Four packets per tunnel (handshake and data), three for the nested one.
+    const types = [2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 3, 4, 5, 6, 7];
+    assert.deepEqual(
+      column(f, (p) => p.rec.tunnelType),
+      [...types.flatMap((t) => [t, t, t, t]), 3, 3, 3],
+    );
+    assert.deepEqual(
+      column(f, (p) => p.rec.tunnelDepth),
+      [...types.flatMap(() => [1, 1, 1, 1]), 2, 2, 2],
+    );
+    // Every packet's own flow is its inner TCP connection: client port 49000 + tunnel index.
+    const clientPorts = column(f, (p) => (p.rec.sport === 443 ? p.rec.dport : p.rec.sport));
+    assert.deepEqual(clientPorts, [
+      ...types.flatMap((_, i) => Array(4).fill(49000 + i)),
+      49099,
+      49099,
+      49099,
+    ]);
+    assert.ok(column(f, (p) => p.rec.proto).every((proto) => proto === 6));
+  });
+
+  it("reaches IP through every link-layer encapsulation of encapsulations.pcap", () => {
+    const f = "encapsulations.pcap";
+    assert.deepEqual(
+      column(f, (p) => p.rec.l3),
+      [4, 4, 4, 6, 6, 4, 4, 4, 6, 6, 4, 4, 4, 4, 4, 4],
+    );
+    assert.deepEqual(column(f, (p) => p.rec.vlan).slice(3, 10), [100, 100, 0, 0, 0, 10, 10]);
+    assert.deepEqual(column(f, (p) => p.rec.encapDepth).slice(10), [1, 1, 1, 1, 1, 1]);
+  });
+
+  it("reads the data frames of wifi.pcapng and nothing of its beacon and encrypted frame", () => {
+    assert.deepEqual(
+      column("wifi.pcapng", (p) => p.rec.l3),
+      [4, 4, 4, 4, 2, 2],
+    );
+  });
+
+  it("takes the captured length for the offloaded segments of tso.pcap", () => {
+    assert.deepEqual(
+      column("tso.pcap", (p) => p.rec.l4PayloadLen),
+      [0, 0, 0, 2896, 0, 4344, 0, 0, 0, 0, 4344, 0],
+    );
+  });
+
+  it("stops at the fifth IP-in-IP header of tunnel-depth.pcap", () => {
+    const [p] = fixture("tunnel-depth.pcap").packets;
+    assert.deepEqual(
+      [p?.rec.proto, p?.rec.tunnelDepth, p?.src, p?.dst],
+      [4, 4, "192.0.2.10", "192.0.2.20"],
+    );
   });
 });

@@ -86,8 +86,10 @@ describe("netnet replay", () => {
       "src_ip",
       "src_port",
       "tcp_flags",
+      "tunnel",
       "vlan",
     ]);
+    assert.equal(sf.tunnel, null);
     assert.equal(sf.proto, 6);
     assert.equal(sf.src_ip, "192.168.50.10");
     assert.equal(sf.dst_port, 80);

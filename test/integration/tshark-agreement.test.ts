@@ -36,8 +36,18 @@ const FIXTURES = [
   "nanosecond.pcap",
   "big-endian.pcap",
   "snaplen-64.pcap",
+  "sctp.pcap",
+  "tso.pcap",
+  "tcp-zeek.pcap",
+  "vlan-asymmetric.pcap",
+  "encapsulations.pcap",
+  "ppp.pcapng",
+  "wifi.pcapng",
+  "tunnels.pcap",
 ];
-const TOTALS_ONLY = ["fragments.pcap"];
+// tunnel-depth.pcap nests one tunnel more than net-net decodes (MAX_ENCAP_DEPTH): tshark
+// finds the UDP datagram inside, net-net stops at the fourth IP-in-IP header.
+const TOTALS_ONLY = ["fragments.pcap", "tunnel-depth.pcap"];
 // tshark registers no TCP conversation for a segment whose options were cut by the snaplen
 // (its TCP dissector stops with an exception before the conversation tap); net-net keeps
 // such a segment in its flow, since the ports and flags are intact.
@@ -59,11 +69,12 @@ interface Conv {
   bToA: [number, number];
 }
 
-/** Parses `tshark -q -z conv,tcp|udp`: "A:pa <-> B:pb  fB bB bytes  fA bA bytes  ...". */
-function tsharkConversations(file: string, proto: "tcp" | "udp"): Map<string, Conv> {
-  // Frames whose TCP/UDP header sits inside a tunnel or an ICMP error are left to the outer
-  // protocol, as net-net does not decode inside tunnels (see docs/engine.md).
-  const text = tshark(["-r", file, "-q", "-z", `conv,${proto},!(gre || icmp || icmpv6)`]);
+/** Parses `tshark -q -z conv,tcp|udp|sctp`: "A:pa <-> B:pb  fB bB bytes  fA bA bytes  ...". */
+function tsharkConversations(file: string, proto: "tcp" | "udp" | "sctp"): Map<string, Conv> {
+  // A TCP or UDP header quoted inside an ICMP error is not a conversation for net-net; a
+  // tunnel's inner packets are, as they are for tshark (the frame's bytes count in both the
+  // inner conversation and the tunnel's own).
+  const text = tshark(["-r", file, "-q", "-z", `conv,${proto},!(icmp || icmpv6)`]);
   const convs = new Map<string, Conv>();
   const row =
     /^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+(\d+) bytes\s+(\d+)\s+(\d+) bytes\s+(\d+)\s+(\d+) bytes/;
@@ -134,18 +145,32 @@ const TRANSPORTS: Record<string, string> = {
   icmpv6: "ICMPv6",
 };
 
+/** tshark's names of the tunnels net-net decodes, above UDP or GRE. */
+const TUNNEL_LAYERS = new Set(["vxlan", "geneve", "gtp", "teredo", "ayiya", "gre", "erspan"]);
+
 /**
- * net-net's protocol class of a frame from tshark's layer list: the protocol right after the
- * outer IP header (and its IPv6 extension headers), so a GRE tunnel or an ICMP error that
- * quotes a UDP header counts as GRE (OTHER) or ICMP, not as the protocol inside.
+ * net-net's protocol class of a frame from tshark's layer list: the transport of the innermost
+ * packet. After an IP header (and its IPv6 extension headers) comes either a tunnel (GRE, IP
+ * in IP, or UDP carrying VXLAN, Geneve, GTP-U, Teredo or AYIYA), whose payload is classed
+ * instead, or the transport itself; an ICMP error that quotes a UDP header counts as ICMP.
  */
 function classify(layers: string[]): string {
   if (layers.includes("arp")) return "ARP";
-  const ip = layers.findIndex((l) => l === "ip" || l === "ipv6");
-  if (ip < 0) return "OTHER";
-  for (const layer of layers.slice(ip + 1)) {
+  let i = layers.findIndex((l) => l === "ip" || l === "ipv6");
+  if (i < 0) return "OTHER";
+  for (i += 1; i < layers.length; i++) {
+    const layer = layers[i] ?? "";
     // IPv6 extension headers (ipv6.hopopts, ipv6.routing, ...) and AH sit before the transport.
     if (layer.startsWith("ipv6.") || layer === "ah") continue;
+    if (layer === "udp" && TUNNEL_LAYERS.has(layers[i + 1] ?? "")) continue;
+    if (TUNNEL_LAYERS.has(layer)) {
+      // Into the tunnel's payload: the next IP header.
+      const next = layers.findIndex((l, j) => j > i && (l === "ip" || l === "ipv6"));
+      if (next < 0) return "OTHER";
+      i = next;
+      continue;
+    }
+    if (layer === "ip" || layer === "ipv6") continue; // IP in IP
     return TRANSPORTS[layer] ?? "OTHER";
   }
   return "OTHER";
@@ -209,6 +234,11 @@ describe("agreement with tshark", () => {
         );
       }
       assertSameConversations(ourConversations(flows, 17), tsharkConversations(file, "udp"), "UDP");
+      assertSameConversations(
+        ourConversations(flows, 132),
+        tsharkConversations(file, "sctp"),
+        "SCTP",
+      );
     });
   }
 });

@@ -46,7 +46,37 @@ export const RECORD_FIELDS = [
   "arpOp",
   "arpSpa",
   "arpTpa",
+  "encapDepth",
+  "tunnelDepth",
+  "tunnelType",
 ] as const satisfies readonly (keyof Decoder)[];
+
+/** The outermost tunnel's fields: valid only while `tunnelDepth` > 0 (not reset per packet). */
+export const TUNNEL_FIELDS = [
+  "tunnelFamily",
+  "tunnelSrc0",
+  "tunnelSrc1",
+  "tunnelSrc2",
+  "tunnelSrc3",
+  "tunnelDst0",
+  "tunnelDst1",
+  "tunnelDst2",
+  "tunnelDst3",
+  "tunnelProto",
+  "tunnelSport",
+  "tunnelDport",
+  "tunnelPayloadLen",
+] as const satisfies readonly (keyof Decoder)[];
+
+export type TunnelFieldName = (typeof TUNNEL_FIELDS)[number];
+export type TunnelRecord = Record<TunnelFieldName, number>;
+
+/** A copy of the decoder's tunnel fields. */
+export function tunnelRecord(d: Decoder): TunnelRecord {
+  const out = {} as TunnelRecord;
+  for (const k of TUNNEL_FIELDS) out[k] = d[k];
+  return out;
+}
 
 export type FieldName = (typeof RECORD_FIELDS)[number];
 export type DecodedRecord = Record<FieldName, number>;

@@ -617,6 +617,189 @@ export function gre(protocolType: number, payload: Uint8Array): Uint8Array {
   return concat(u16(0), u16(protocolType), payload);
 }
 
+/** A GRE header with its optional fields (RFC 2784/2890; version 1 is PPTP's, RFC 2637). */
+export interface GreHeader {
+  type: number;
+  checksum?: boolean;
+  key?: number;
+  seq?: number;
+  /** Version 1 only: an acknowledgment number. */
+  ack?: number;
+  version?: number;
+}
+
+export function greHeader(h: GreHeader): Uint8Array {
+  const flags =
+    (h.checksum === true ? 0x80 : 0) |
+    (h.key !== undefined ? 0x20 : 0) |
+    (h.seq !== undefined ? 0x10 : 0);
+  const byte1 = (h.ack !== undefined ? 0x80 : 0) | (h.version ?? 0);
+  return concat(
+    new Uint8Array([flags, byte1]),
+    u16(h.type),
+    h.checksum === true ? u32(0) : EMPTY,
+    h.key !== undefined ? u32(h.key) : EMPTY,
+    h.seq !== undefined ? u32(h.seq) : EMPTY,
+    h.ack !== undefined ? u32(h.ack) : EMPTY,
+  );
+}
+
+/** A GRE header and payload, with the checksum (over both, RFC 2784) filled in when asked. */
+export function grePacket(h: GreHeader, payload: Uint8Array): Uint8Array {
+  const out = concat(greHeader(h), payload);
+  if (h.checksum === true) put16(out, 4, internetChecksum(out));
+  return out;
+}
+
+/** An ERSPAN type II header (version 1): VLAN 0, session `session`, index 0. */
+export function erspan2(session: number): Uint8Array {
+  return concat(u16(0x1000), u16(session & 0x3ff), u32(0));
+}
+
+/** An ERSPAN type III header (version 2); `platform` adds the 8-byte sub-header (O flag). */
+export function erspan3(session: number, platform = false): Uint8Array {
+  const base = concat(u16(0x2000), u16(session & 0x3ff), u32(0x12345678), u16(0), u16(0));
+  if (platform) base[11] |= 0x01;
+  return platform ? concat(base, new Uint8Array(8)) : base;
+}
+
+/** A VXLAN header (RFC 7348) with the I flag and `vni`, before an Ethernet frame. */
+export function vxlan(vni: number, frame: Uint8Array, flags = 0x08): Uint8Array {
+  return concat(new Uint8Array([flags, 0, 0, 0]), u32((vni & 0xffffff) << 8), frame);
+}
+
+/** A Geneve header (RFC 8926) with `options` (a multiple of 4 bytes) and a protocol type. */
+export function geneve(
+  type: number,
+  vni: number,
+  payload: Uint8Array,
+  options: Uint8Array = EMPTY,
+): Uint8Array {
+  return concat(
+    new Uint8Array([options.length >> 2, 0]),
+    u16(type),
+    u32((vni & 0xffffff) << 8),
+    options,
+    payload,
+  );
+}
+
+/** A GTPv1-U G-PDU (TS 29.281); `seq` adds the optional fields, `ext` one extension header
+ * (4 bytes: length 1, two bytes of content, next type 0). */
+export function gtpu(
+  teid: number,
+  payload: Uint8Array,
+  o: { seq?: number; ext?: number } = {},
+): Uint8Array {
+  const optional = o.seq !== undefined || o.ext !== undefined;
+  const flags = 0x30 | (o.seq !== undefined ? 0x02 : 0) | (o.ext !== undefined ? 0x04 : 0);
+  const opt = optional
+    ? concat(u16(o.seq ?? 0), new Uint8Array([0, o.ext !== undefined ? o.ext : 0]))
+    : EMPTY;
+  const ext = o.ext !== undefined ? new Uint8Array([1, 0xaa, 0xbb, 0]) : EMPTY;
+  const body = concat(opt, ext, payload);
+  return concat(new Uint8Array([flags, 0xff]), u16(body.length), u32(teid), body);
+}
+
+/** A Teredo packet (RFC 4380): optional origin indication, then an IPv6 packet. */
+export function teredo(ipv6Packet: Uint8Array, origin = false): Uint8Array {
+  const o = origin ? concat(u16(0), u16(0x1234), u32(0x01020304)) : EMPTY;
+  return concat(o, ipv6Packet);
+}
+
+/** An AYIYA header (forward, identity of 2^idlen bytes, no signature), then the packet. */
+export function ayiya(nextHeader: number, payload: Uint8Array, idlen = 4): Uint8Array {
+  return concat(
+    new Uint8Array([(idlen << 4) | 1, 0, 0x01, nextHeader]),
+    u32(0x5f5e1000),
+    new Uint8Array(1 << idlen).fill(0x11),
+    payload,
+  );
+}
+
+/** An MPLS label stack (RFC 3032): the last label has the bottom-of-stack bit. */
+export function mpls(labels: readonly number[], payload: Uint8Array): Uint8Array {
+  return concat(
+    ...labels.map((l, i) =>
+      u32(((l & 0xfffff) << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64),
+    ),
+    payload,
+  );
+}
+
+/** A PPP frame (RFC 1661): HDLC address and control when `hdlc`, then a 2-byte protocol. */
+export function ppp(protocol: number, payload: Uint8Array, hdlc = true): Uint8Array {
+  return concat(hdlc ? new Uint8Array([0xff, 0x03]) : EMPTY, u16(protocol), payload);
+}
+
+/** A PPPoE session packet (RFC 2516) carrying a PPP protocol and payload. */
+export function pppoe(session: number, protocol: number, payload: Uint8Array): Uint8Array {
+  return concat(
+    new Uint8Array([0x11, 0x00]),
+    u16(session),
+    u16(payload.length + 2),
+    u16(protocol),
+    payload,
+  );
+}
+
+/** An 802.1ah I-TAG (I-SID `isid`) and the customer's addresses, before `type`. */
+export function pbb(isid: number, dst: string, src: string, type: number, payload: Uint8Array) {
+  return concat(u32(isid & 0xffffff), macBytes(dst), macBytes(src), u16(type), payload);
+}
+
+/** A FabricPath header's FTAG/TTL and the original frame's addresses, before `type`. */
+export function fabricPath(dst: string, src: string, type: number, payload: Uint8Array) {
+  return concat(u16(0x0401), macBytes(dst), macBytes(src), u16(type), payload);
+}
+
+/** A VN-Tag (4 bytes) before `type`. */
+export function vnTag(type: number, payload: Uint8Array): Uint8Array {
+  return concat(u32(0x80010002), u16(type), payload);
+}
+
+/** An 802.11 data frame (to the AP) with LLC/SNAP; `qos` makes it a QoS data frame. */
+export function ieee80211Data(
+  type: number,
+  payload: Uint8Array,
+  o: { qos?: boolean; fromDs?: boolean; toDs?: boolean; protected?: boolean } = {},
+): Uint8Array {
+  const subtype = o.qos === true ? 0x08 : 0x00;
+  const fc0 = (subtype << 4) | (2 << 2);
+  const fc1 =
+    (o.toDs !== false ? 0x01 : 0) |
+    (o.fromDs === true ? 0x02 : 0) |
+    (o.protected === true ? 0x40 : 0);
+  const addr4 = (fc1 & 0x03) === 0x03 ? macBytes("02:00:00:00:00:04") : EMPTY;
+  const qos = o.qos === true ? new Uint8Array([0x00, 0x00]) : EMPTY;
+  return concat(
+    new Uint8Array([fc0, fc1, 0, 0]),
+    macBytes("02:00:00:00:00:01"),
+    macBytes("02:00:00:00:00:02"),
+    macBytes("02:00:00:00:00:03"),
+    u16(0),
+    addr4,
+    qos,
+    llcSnap(type, payload),
+  );
+}
+
+/** A minimal radiotap header (version 0, length 8, no fields present). */
+export function radiotap(frame: Uint8Array): Uint8Array {
+  return concat(new Uint8Array([0, 0, 8, 0, 0, 0, 0, 0]), frame);
+}
+
+/** An SCTP packet (RFC 9260): common header, then the given chunks. */
+export function sctp(sport: number, dport: number, chunks: Uint8Array, vtag = 0): Uint8Array {
+  return concat(u16(sport), u16(dport), u32(vtag), u32(0), chunks);
+}
+
+/** An SCTP chunk: type, flags, length, value (padded to 4 bytes). */
+export function sctpChunk(type: number, value: Uint8Array, flags = 0): Uint8Array {
+  const pad = (4 - (value.length % 4)) % 4;
+  return concat(new Uint8Array([type, flags]), u16(4 + value.length), value, new Uint8Array(pad));
+}
+
 export interface DnsMessage {
   id: number;
   response?: boolean;

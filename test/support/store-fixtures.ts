@@ -72,6 +72,7 @@ export function makeFlow(over: Partial<FlowRecord> = {}): FlowRecord {
     conn_state: "SF",
     tcp_flags: "...AP.SF",
     end_reason: "idle",
+    tunnel: null,
     ...over,
   };
 }

@@ -297,13 +297,16 @@ export class ConnectionsTable {
       const f = flows[i];
       r.tr.hidden = f === undefined;
       if (f === undefined) continue;
-      setText(r.proto, f.protocol);
+      // A tunneled connection names its tunnel, with the endpoints in the tooltip.
+      setText(r.proto, f.tunnel === null ? f.protocol : `${f.protocol} · ${f.tunnel.type}`);
+      r.proto.title =
+        f.tunnel === null ? "" : `${f.tunnel.type} tunnel ${f.tunnel.src_ip} ↔ ${f.tunnel.dst_ip}`;
       setText(r.src, f.src_ip);
       r.src.href = hostHref(f.src_ip);
-      r.srcPort.data = f.proto === 6 || f.proto === 17 ? `:${f.src_port}` : "";
+      r.srcPort.data = hasPorts(f.proto) ? `:${f.src_port}` : "";
       setText(r.dst, f.dst_ip);
       r.dst.href = hostHref(f.dst_ip);
-      r.dstPort.data = f.proto === 6 || f.proto === 17 ? `:${f.dst_port}` : "";
+      r.dstPort.data = hasPorts(f.proto) ? `:${f.dst_port}` : "";
       setText(r.state, f.conn_state);
       setText(r.bytes, bytes(f.bytes));
       setText(r.packets, count(f.packets));
@@ -320,4 +323,9 @@ export class ConnectionsTable {
     this.prev.disabled = this.offset === 0;
     this.next.disabled = this.offset + flows.length >= this.total;
   }
+}
+
+/** TCP, UDP and SCTP flows have ports worth showing (ICMP's stand-ins are not ports). */
+function hasPorts(proto: number): boolean {
+  return proto === 6 || proto === 17 || proto === 132;
 }
